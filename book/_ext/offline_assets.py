@@ -1,0 +1,82 @@
+"""Serve the book's third-party assets from the build itself, not from CDNs.
+
+MathJax 3 comes from the pinned PyPI package ``django-static-mathjax``
+(a plain copy of MathJax's npm release).  At build time the parts the
+pages use are copied into ``_static/mathjax`` and Sphinx is pointed at
+them, so the book renders its math with no network access.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+# The combined TeX/MathML-to-HTML build, the TeX extensions it may
+# autoload, its fonts, and the accessibility components of its menu.
+MATHJAX_PARTS = ["tex-mml-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2",
+                 "a11y", "ui"]
+MATHJAX_URL = "mathjax/tex-mml-chtml.js"
+
+
+def mathjax_source() -> Path:
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExtensionError("MathJax is missing: install the pinned requirements "
+                             "(django-static-mathjax) with `python3 tasks.py build`.")
+    root = Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax" / "es5"
+    if not (root / MATHJAX_PARTS[0]).is_file():
+        raise ExtensionError(f"MathJax's es5 build is not at {root}")
+    return root
+
+
+def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source = mathjax_source()
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        if not src.exists():
+            continue
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    licence = source.parent / "LICENSE"
+    if licence.is_file():
+        shutil.copy2(licence, target / "LICENSE")
+
+
+def point_at_local_mathjax(app: Sphinx, config) -> None:
+    mathjax_source()  # fail early, with a clear message, when it is missing
+    config.mathjax_path = MATHJAX_URL
+
+
+def dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Drop repeated script tags.
+
+    sphinx-thebe 0.3.1 and sphinx-togglebutton register their inline
+    configuration twice under Sphinx 7.4, and the second
+    ``const THEBE_JS_URL`` is a console error.
+    """
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        # The same inline script may be registered with filename None and "".
+        key = (str(getattr(script, "filename", script) or ""),
+               repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", dedupe_scripts, priority=100)
+    app.connect("config-inited", point_at_local_mathjax, priority=900)
+    app.connect("build-finished", copy_mathjax)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,19 @@
+"""Helpers for the book *Softmax and Cross-Entropy, Interactively*.
+
+The modules, with dependencies pointing one way:
+
+- :mod:`helpers.numerics`: softmax, log-softmax, log-sum-exp, cross-entropy
+  and their gradients, in pure NumPy (re-exported here);
+- :mod:`helpers.symbolic`: the SymPy counterparts used in the derivations;
+- :mod:`helpers.plotting`: matplotlib drawings on the axes passed in;
+- :mod:`helpers.explorer`: explorers that respond live and in static HTML;
+- :mod:`helpers.checks`: the exercise checks.
+
+Importing ``helpers`` loads only NumPy.
+"""
+
+from .numerics import *  # noqa: F401,F403
+from .numerics import __all__ as _numerics_all
+
+__all__ = list(_numerics_all)
+__version__ = "0.1.0"

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Set up, build and test the book with one command each.
+
+    python3 tasks.py build   # make .venv on first use, build book/_build/html
+    python3 tasks.py test    # make .venv on first use, run the whole test suite
+
+Only the standard library is used here, so this runs on a fresh machine
+with nothing but Python 3.11 or newer.  The virtual environment lives in
+``.venv`` and is reinstalled whenever a requirements file changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+BOOK = ROOT / "book"
+HTML = BOOK / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _run(*cmd: object, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env=env)
+
+
+def _requirements_digest(files: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in files + ["pyproject.toml"]:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv(*, test: bool = False) -> None:
+    """Create ``.venv`` and install the pinned requirements if they changed."""
+    files = ["requirements.txt"] + (["requirements-test.txt"] if test else [])
+    stamp = VENV / f".installed-{'test' if test else 'book'}"
+    digest = _requirements_digest(files)
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    test_stamp = VENV / ".installed-test"
+    if not test and test_stamp.exists() and test_stamp.read_text() == _requirements_digest(
+            ["requirements.txt", "requirements-test.txt"]):
+        return  # the test environment holds the book's environment
+    if not PYTHON.exists():
+        _run(sys.executable, "-m", "venv", VENV)
+        _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip==25.3")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-r", files[-1])
+    # Build matplotlib's font cache now: its first-run notice on stderr
+    # would otherwise fail the strict build.
+    _run(PYTHON, "-c", "import matplotlib.pyplot")
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests, if we can."""
+    if CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    if apt is None or (sudo and shutil.which("sudo") is None):
+        sys.exit("The browser tests need Chromium at /usr/bin/chromium: "
+                 "install Debian's 'chromium' package.")
+    _run(*sudo, apt, "update", "-qq")
+    _run(*sudo, apt, "install", "-y", "-qq", "chromium")
+
+
+def book_env() -> dict[str, str]:
+    """The environment for a build: explorers render every static frame."""
+    env = dict(os.environ)
+    env["HELPERS_EXPLORER_FRAMES"] = "all"
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def jupyter_book_command(book: Path = BOOK, *extra: str) -> list[str]:
+    """The strict build: warnings are errors, and every notebook runs."""
+    return [str(BIN / "jupyter-book"), "build", str(book), "--builder", "html",
+            "-W", "-n", "--keep-going", *extra]
+
+
+def build(extra: list[str] | None = None) -> None:
+    """Set up on first use, then build the book to book/_build/html."""
+    ensure_venv()
+    _run(*jupyter_book_command(BOOK, *(extra or [])), env=book_env())
+    print(f"\nThe book is at {HTML / 'index.html'}")
+
+
+def test(pytest_args: list[str]) -> None:
+    """Run the whole suite: unit tests, doctests, the build and the browser."""
+    ensure_venv(test=True)
+    ensure_chromium()
+    _run(PYTHON, "-m", "pytest", *pytest_args, env=book_env())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["build", "test", "setup"])
+    parser.add_argument("args", nargs=argparse.REMAINDER,
+                        help="passed on to jupyter-book (build) or pytest (test)")
+    ns = parser.parse_args(argv)
+    if ns.command == "build":
+        build(ns.args)
+    elif ns.command == "test":
+        test(ns.args)
+    else:
+        ensure_venv(test=True)
+
+
+if __name__ == "__main__":
+    main()

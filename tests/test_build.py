@@ -1,0 +1,101 @@
+"""The real, strict build of the book (slow: it executes every chapter)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, tasks
+
+pytestmark = pytest.mark.build
+
+
+def toc_files() -> list[str]:
+    """Every file named in book/_toc.yml, root first."""
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+def notebooks() -> list[str]:
+    """The TOC entries that are notebooks (they carry a jupytext header)."""
+    return [f for f in toc_files()
+            if "jupytext:" in (ROOT / "book" / f"{f}.md").read_text()[:400]]
+
+
+def test_every_page_is_built(built_book):
+    for name in toc_files():
+        assert (built_book / f"{name}.html").is_file(), name
+
+
+def test_notebooks_are_executed(built_book):
+    """Each notebook page shows cell outputs that only execution produces."""
+    assert notebooks(), "the book has no notebooks"
+    for name in notebooks():
+        page = (built_book / f"{name}.html").read_text()
+        outputs = re.findall(r'class="cell_output', page)
+        assert outputs, f"{name}: no cell outputs in the page"
+        assert "Traceback" not in page, f"{name}: a traceback was rendered"
+
+
+def test_explorers_carry_all_frames(built_book):
+    """Static explorers are live: every one has its frame data, none the kernel-only note."""
+    page = (built_book / "chapters" / "01-softmax.html").read_text()
+    blocks = re.findall(r'class="explorer-data">(.*?)</script>', page)
+    assert blocks
+    for block in blocks:
+        data = json.loads(block)
+        assert data["index"] and len(data["index"]) == _product(data["sizes"])
+    assert "Run this notebook, or open the HTML book" not in page
+    for figure in re.findall(r'<figure class="helpers-explorer".*?</figure>', page, re.S):
+        assert "http://" not in figure and "https://" not in figure
+    # No script or stylesheet is loaded from another host (MathJax is local).
+    assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', page)
+
+
+def test_rebuild_uses_the_cache(built_book):
+    """jupyter-cache holds an up-to-date executed copy of every notebook."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(ROOT / "book" / "_build" / ".jupyter_cache")
+    cached = {Path(r.uri).resolve() for r in cache.list_project_records()}
+    for name in notebooks():
+        path = (ROOT / "book" / f"{name}.md").resolve()
+        assert path in cached, f"{name} is not in the execution cache"
+        record = cache.get_project_record(str(path))
+        assert cache.get_cached_project_nb(record.pk) is not None, f"{name}: stale cache"
+
+
+def test_broken_cell_fails_the_build(tmp_path):
+    """A cell that raises makes the strict build exit non-zero."""
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ("_config.yml", "references.bib"):
+        shutil.copy(ROOT / "book" / name, book / name)
+    for folder in ("_static", "_ext"):
+        shutil.copytree(ROOT / "book" / folder, book / folder)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: broken\n")
+    (book / "intro.md").write_text("# Intro\n\nText.\n")
+    header = (ROOT / "book" / "chapters" / "01-softmax.md").read_text().split("---")[1]
+    (book / "broken.md").write_text(
+        f"---{header}---\n\n# Broken\n\n```{{code-cell}} ipython3\n1 / 0\n```\n")
+    result = subprocess.run(tasks.jupyter_book_command(book), cwd=tmp_path,
+                            env=tasks.book_env(), capture_output=True, text=True)
+    assert result.returncode != 0
+    reports = list((book / "_build" / "html" / "reports").glob("broken*.log"))
+    assert reports and "ZeroDivisionError" in reports[0].read_text()
+
+
+def _product(sizes):
+    out = 1
+    for s in sizes:
+        out *= s
+    return out
