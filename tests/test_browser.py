@@ -84,3 +84,24 @@ def test_explorer_changes_picture_when_moved(page, site_url):
     output = root.query_selector("output").inner_text()
     assert output == json.loads(slider.get_attribute("data-values"))[
         int(slider.evaluate("e => e.value"))]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_math_is_rendered(page, site_url, name):
+    """MathJax (served locally) typesets every formula: no raw TeX is left."""
+    page.goto(f"{site_url}/{name}.html", wait_until="load")
+    if page.query_selector("script[src*='mathjax']") is None:
+        assert page.query_selector(".math") is None, "math on the page, but no MathJax"
+        return
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise")
+    # Prose only: code and its plain-text output may quote TeX on purpose.
+    text = page.evaluate("""() => {
+        const main = document.querySelector('main').cloneNode(true);
+        main.querySelectorAll('pre, code, .output.text_plain, mjx-container')
+            .forEach(e => e.remove());
+        return main.innerText;
+    }""")
+    for raw in ("$$", "\\frac", "\\(", "\\[", "\\sum"):
+        assert raw not in text, f"unrendered {raw!r} on {name}"
+    assert page.errors == []

@@ -72,11 +72,11 @@ def dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> Non
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"] = unique
+    context["script_files"][:] = unique  # in place: the builder shares this list
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("html-page-context", dedupe_scripts, priority=100)
+    app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("config-inited", point_at_local_mathjax, priority=900)
     app.connect("build-finished", copy_mathjax)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,111 @@
+"""Build one chapter on its own, strictly, and screenshot it.
+
+    .venv/bin/python tools/preview_chapter.py book/chapters/02-stability.md
+
+The chapter is built in a temporary book (the real configuration, the
+preface and the references page, with only this chapter in the table of
+contents) under ``build/preview/<name>``, with the same strict options as
+the real build.  Full-page screenshots go to ``artifacts/preview-<name>.png``
+and, with ``--move``, a second one after every explorer's first control has
+been moved to its last position.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402
+
+
+def make_book(chapter: Path, where: Path) -> Path:
+    book = where / "book"
+    if book.exists():
+        # Keep _build (and its execution cache) between previews.
+        for item in book.iterdir():
+            if item.name != "_build":
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
+    book.mkdir(parents=True, exist_ok=True)
+    src = ROOT / "book"
+    for name in ("_config.yml", "references.bib", "references.md", "intro.md"):
+        shutil.copy(src / name, book / name)
+    for folder in ("_static", "_ext", "bib", "data"):
+        if (src / folder).exists():
+            shutil.copytree(src / folder, book / folder)
+    rel = chapter.resolve().relative_to(src)
+    (book / rel.parent).mkdir(parents=True, exist_ok=True)
+    shutil.copy(chapter, book / rel)
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n"
+        f"  - file: {rel.with_suffix('').as_posix()}\n  - file: references\n")
+    return book
+
+
+def screenshot(html: Path, page: str, out: Path, move: bool) -> None:
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        tab = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(url, wait_until="networkidle")
+        tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+        tab.evaluate("MathJax.startup.promise")
+        tab.screenshot(path=str(out), full_page=True)
+        print(f"screenshot: {out}")
+        if move:
+            for control in tab.query_selector_all("figure.helpers-explorer input[type=range]"):
+                control.evaluate("e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
+            moved = out.with_name(out.stem + "-moved.png")
+            tab.screenshot(path=str(moved), full_page=True)
+            print(f"screenshot: {moved}")
+        browser.close()
+        for e in errors:
+            print("console error:", e)
+    server.shutdown()
+    server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapter", type=Path)
+    parser.add_argument("--move", action="store_true", help="also screenshot moved explorers")
+    parser.add_argument("--no-shot", action="store_true", help="build only")
+    args = parser.parse_args()
+    name = args.chapter.stem
+    where = ROOT / "build" / "preview" / name
+    book = make_book(args.chapter, where)
+    result = subprocess.run(tasks.jupyter_book_command(book), env=tasks.book_env())
+    if result.returncode != 0:
+        reports = book / "_build" / "html" / "reports"
+        for log in reports.glob("*.log") if reports.exists() else []:
+            print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+        sys.exit("the strict build failed (see above)")
+    if not args.no_shot:
+        page = args.chapter.resolve().relative_to(ROOT / "book").with_suffix(".html").as_posix()
+        (ROOT / "artifacts").mkdir(exist_ok=True)
+        screenshot(book / "_build" / "html", page,
+                   ROOT / "artifacts" / f"preview-{name}.png", args.move)
+
+
+if __name__ == "__main__":
+    main()
