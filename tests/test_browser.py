@@ -1,76 +1,101 @@
-"""The built site in headless Chromium, as a reader meets it."""
+"""The built site in headless Chromium, as a reader meets it.
+
+Every page is served over loopback, and every request to another host is
+blocked and counted as a failure: the book must work with no internet.
+Screenshots of every page go to artifacts/screenshots/ (kept out of git).
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from browser_checks import (axe_problems, explorer_problems, raw_math, serve,
+                            solution_problems, wait_for_math, watch)
+from conftest import ROOT
 from test_build import toc_files
 
 pytestmark = pytest.mark.browser
 
 PAGES = toc_files()
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGE_BUDGET = 3 * 1024 * 1024  # bytes of HTML, explorer frames included
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on("requestfailed", lambda r: page.errors.append(f"failed: {r.url}"))
+    page.problems = watch(page)
     yield page
     context.close()
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_loads_cleanly(page, site_url, name):
+def open_page(page, site_url, name):
     page.goto(f"{site_url}/{name}.html", wait_until="load")
-    assert page.title()
-    assert page.errors == []
+    wait_for_math(page)
 
 
-def explorer_state(handle):
-    """The explorer's frame table and what its image shows now."""
-    return handle.evaluate("""root => ({
-        data: JSON.parse(root.querySelector('.explorer-data').textContent),
-        src: root.querySelector('img.explorer-frame').getAttribute('src'),
-        alt: root.querySelector('img.explorer-frame').getAttribute('alt'),
-    })""")
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_complete_offline(page, site_url, name):
+    """No console error, no failed or third-party request, and all math typeset."""
+    open_page(page, site_url, name)
+    page.wait_for_load_state("networkidle")
+    problems = page.problems + raw_math(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name.replace('/', '__')}.png"), full_page=True)
+    assert problems == []
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_explorer_responds(page, site_url, name):
     """Move each control to each end: the image becomes the frame for that position."""
-    page.goto(f"{site_url}/{name}.html", wait_until="load")
-    for root in page.query_selector_all("figure.helpers-explorer"):
-        controls = root.query_selector_all("input[type=range], select")
-        assert controls, "an explorer without controls"
-        for k, control in enumerate(controls):
-            positions = [el.evaluate("e => parseInt(e.value, 10)") for el in controls]
-            size = explorer_state(root)["data"]["sizes"][k]
-            for target in {0, size - 1}:
-                if control.evaluate("e => e.tagName") == "SELECT":
-                    control.select_option(value=str(target))
-                else:
-                    control.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }",
-                                     target)
-                positions[k] = target
-                state = explorer_state(root)
-                flat = 0
-                for p, s in zip(positions, state["data"]["sizes"]):
-                    flat = flat * s + p
-                frame = state["data"]["frames"][state["data"]["index"][flat]]
-                assert state["src"] == "data:image/png;base64," + frame
-                assert state["alt"].startswith(state["data"]["alt"])
-    assert page.errors == []
+    open_page(page, site_url, name)
+    problems, _ = explorer_problems(page)
+    assert problems + page.problems == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_solutions_are_hidden_until_asked_for(page, site_url, name):
+    open_page(page, site_url, name)
+    problems, _ = solution_problems(page)
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_accessibility(page, site_url, name):
+    """axe-core finds no serious or critical violation of ours."""
+    open_page(page, site_url, name)
+    assert axe_problems(page) == []
+
+
+def test_page_weight(built_book):
+    """Each page's HTML, with its explorers' frames inlined, stays within 3 MB.
+
+    The theme's shared scripts, styles and MathJax are cached across pages
+    and are not counted here.
+    """
+    weights = {name: (built_book / f"{name}.html").stat().st_size for name in PAGES}
+    largest = max(weights, key=weights.get)
+    print(f"\nlargest page: {largest} at {weights[largest] / 1e6:.2f} MB")
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    (ROOT / "artifacts" / "page-weights.json").write_text(json.dumps(weights, indent=1))
+    assert weights[largest] <= PAGE_BUDGET, weights
+
+
+def test_search_works_offline(page, site_url):
+    """The built-in search finds a chapter with no network."""
+    page.goto(f"{site_url}/search.html?q=temperature", wait_until="load")
+    page.wait_for_selector("#search-results li", timeout=20000)
+    assert page.query_selector_all("#search-results li")
+    assert page.problems == []
 
 
 def test_explorer_changes_picture_when_moved(page, site_url):
-    """Dragging the first slider of chapter 1 changes the picture a reader sees."""
-    page.goto(f"{site_url}/chapters/01-softmax.html", wait_until="load")
+    """Pressing an arrow key on chapter 1's first slider changes what the reader sees."""
+    open_page(page, site_url, "chapters/01-softmax")
     root = page.query_selector("figure.helpers-explorer")
     img = root.query_selector("img.explorer-frame")
     root.scroll_into_view_if_needed()
@@ -79,29 +104,60 @@ def test_explorer_changes_picture_when_moved(page, site_url):
     slider.focus()
     for _ in range(4):
         page.keyboard.press("ArrowLeft")  # a real key press, as a reader would
-    shot_after = img.screenshot()
-    assert shot_before != shot_after
+    assert img.screenshot() != shot_before
     output = root.query_selector("output").inner_text()
     assert output == json.loads(slider.get_attribute("data-values"))[
         int(slider.evaluate("e => e.value"))]
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_math_is_rendered(page, site_url, name):
-    """MathJax (served locally) typesets every formula: no raw TeX is left."""
-    page.goto(f"{site_url}/{name}.html", wait_until="load")
-    if page.query_selector("script[src*='mathjax']") is None:
-        assert page.query_selector(".math") is None, "math on the page, but no MathJax"
-        return
-    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("MathJax.startup.promise")
-    # Prose only: code and its plain-text output may quote TeX on purpose.
-    text = page.evaluate("""() => {
-        const main = document.querySelector('main').cloneNode(true);
-        main.querySelectorAll('pre, code, .output.text_plain, mjx-container')
-            .forEach(e => e.remove());
-        return main.innerText;
-    }""")
-    for raw in ("$$", "\\frac", "\\(", "\\[", "\\sum"):
-        assert raw not in text, f"unrendered {raw!r} on {name}"
-    assert page.errors == []
+# -- the checks above catch real faults -----------------------------------
+
+BROKEN = {
+    "console.html": "<html><body><main><p>Hi</p><script>console.error('boom')</script>"
+                    "</main></body></html>",
+    "cdn.html": "<html><body><main><p>Hi</p>"
+                "<script src='https://cdn.example.com/x.js'></script></main></body></html>",
+    "tex.html": "<html><body><main><p>The loss is $$\\frac{1}{N}$$.</p></main></body></html>",
+}
+
+
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory, built_book):
+    site = tmp_path_factory.mktemp("broken")
+    for name, text in BROKEN.items():
+        (site / name).write_text(text)
+    # An explorer whose script never runs: the controls move, the image does not.
+    good = (built_book / "chapters" / "01-softmax.html").read_text()
+    (site / "explorer.html").write_text(good.replace("helpersExplorer(document", "void(document"))
+    (site / "solution.html").write_text(
+        "<html><body><main><div class='solution'><p class='admonition-title'>Solution</p>"
+        "<section><p>The answer is 42.</p></section></div></main></body></html>")
+    with serve(site) as url:
+        yield url
+
+
+def test_checks_catch_a_console_error(page, broken_site):
+    page.goto(f"{broken_site}/console.html", wait_until="load")
+    assert any("console error: boom" in p for p in page.problems)
+
+
+def test_checks_catch_a_third_party_request(page, broken_site):
+    page.goto(f"{broken_site}/cdn.html", wait_until="load")
+    assert any("third-party request: https://cdn.example.com" in p for p in page.problems)
+
+
+def test_checks_catch_unrendered_math(page, broken_site):
+    page.goto(f"{broken_site}/tex.html", wait_until="load")
+    assert raw_math(page)
+
+
+def test_checks_catch_a_broken_explorer(page, broken_site):
+    page.goto(f"{broken_site}/explorer.html", wait_until="load")
+    problems, moves = explorer_problems(page)
+    assert moves and any("wrong frame" in p for p in problems)
+
+
+def test_checks_catch_a_visible_solution(page, broken_site):
+    page.goto(f"{broken_site}/solution.html", wait_until="load")
+    problems, count = solution_problems(page)
+    assert count == 1 and any("visible before" in p for p in problems)

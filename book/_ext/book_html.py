@@ -1,4 +1,8 @@
-"""Serve the book's third-party assets from the build itself, not from CDNs.
+"""Small HTML-build additions for the book.
+
+- MathJax is served from the build itself, not from a CDN.
+- Repeated inline scripts are dropped (they raise console errors).
+- Bibliography entries get the ARIA role their list needs.
 
 MathJax 3 comes from the pinned PyPI package ``django-static-mathjax``
 (a plain copy of MathJax's npm release).  At build time the parts the
@@ -9,6 +13,7 @@ them, so the book renders its math with no network access.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -57,6 +62,23 @@ def point_at_local_mathjax(app: Sphinx, config) -> None:
     config.mathjax_path = MATHJAX_URL
 
 
+def set_jupyterhub_url(app: Sphinx, config) -> None:
+    """Let an instructor build an edition whose launch button opens their hub.
+
+    ``BOOK_JUPYTERHUB_URL=https://hub.example.edu python3 tasks.py build``
+    adds a JupyterHub button that pulls this repository with nbgitpuller.
+    """
+    url = os.environ.get("BOOK_JUPYTERHUB_URL", "").strip()
+    if url:
+        if not url.startswith(("https://", "http://")):
+            raise ExtensionError(f"BOOK_JUPYTERHUB_URL must be an http(s) URL, got {url!r}")
+        options = dict(config.html_theme_options)
+        launch = dict(options.get("launch_buttons", {}))
+        launch["jupyterhub_url"] = url.rstrip("/")
+        options["launch_buttons"] = launch
+        config.html_theme_options = options
+
+
 def dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Drop repeated script tags.
 
@@ -75,8 +97,22 @@ def dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> Non
     context["script_files"][:] = unique  # in place: the builder shares this list
 
 
+def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Give bibliography entries the ARIA role their list container requires.
+
+    docutils writes ``role="list"`` around entries whose role is the
+    deprecated ``doc-biblioentry``; axe-core reports the list as having no
+    list items (a critical violation).  ``listitem`` is what the list needs.
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", fix_citation_roles)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("config-inited", point_at_local_mathjax, priority=900)
+    app.connect("config-inited", set_jupyterhub_url, priority=900)
     app.connect("build-finished", copy_mathjax)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,171 @@
+"""What a reader's browser should find on every page, as reusable checks.
+
+Each function takes a Playwright page and returns a list of problems (empty
+when all is well), so that the same checks run on the real book and on
+deliberately broken pages (tests/test_browser.py shows they catch those).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+# axe-core rules that fail because of the theme (sphinx-book-theme 1.3.0 /
+# pydata-sphinx-theme), not because of the book's own content.  Each is
+# listed with the reason; everything else at "serious" or "critical" fails.
+THEME_AXE_EXCEPTIONS: dict[str, str] = {}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(directory: Path):
+    """Serve a folder on loopback; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def watch(page) -> list[str]:
+    """Record console errors, page errors, failed requests and HTTP errors,
+    and block every request to a host other than loopback (recorded too)."""
+    problems: list[str] = []
+    blocked: set[str] = set()
+
+    def route(r):
+        host = urlparse(r.request.url).hostname or ""
+        if r.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            r.continue_()
+        else:
+            blocked.add(r.request.url)
+            problems.append(f"third-party request: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}")
+            if r.url not in blocked else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
+    return problems
+
+
+def wait_for_math(page) -> None:
+    """Wait until MathJax (if the page loads it) has typeset the page."""
+    if page.query_selector("script[src*='mathjax']") is not None:
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=20000)
+        page.evaluate("MathJax.startup.promise")
+
+
+def raw_math(page) -> list[str]:
+    """TeX left in the prose (code cells may quote TeX on purpose)."""
+    text = page.evaluate("""() => {
+        const main = document.querySelector('main') || document.body;
+        const copy = main.cloneNode(true);
+        copy.querySelectorAll('pre, code, .output.text_plain, mjx-container, script')
+            .forEach(e => e.remove());
+        return copy.innerText;
+    }""")
+    return [f"unrendered TeX {raw!r}" for raw in ("$$", "\\frac", "\\(", "\\[", "\\sum",
+                                                  "\\begin{") if raw in text]
+
+
+def _explorer_state(root) -> dict:
+    return root.evaluate("""root => ({
+        data: JSON.parse(root.querySelector('.explorer-data').textContent),
+        src: root.querySelector('img.explorer-frame').getAttribute('src'),
+        alt: root.querySelector('img.explorer-frame').getAttribute('alt'),
+    })""")
+
+
+def explorer_problems(page) -> tuple[list[str], int]:
+    """Move every control of every explorer to each end of its range and check
+    that the image becomes the frame for that position.  Returns the problems
+    and the number of control moves made."""
+    problems, moves = [], 0
+    for e, root in enumerate(page.query_selector_all("figure.helpers-explorer")):
+        controls = root.query_selector_all("input[type=range], select")
+        if not controls:
+            problems.append(f"explorer {e}: no controls")
+            continue
+        state = _explorer_state(root)
+        sizes = state["data"]["sizes"]
+        if state["data"].get("index") is None:
+            problems.append(f"explorer {e}: built without its frames")
+            continue
+        positions = [int(c.evaluate("e => e.value")) for c in controls]
+        for k, control in enumerate(controls):
+            if control.is_disabled():
+                problems.append(f"explorer {e}: control {k} is disabled")
+                continue
+            for target in sorted({0, sizes[k] - 1, positions[k]}, reverse=True):
+                if control.evaluate("e => e.tagName") == "SELECT":
+                    control.select_option(value=str(target))
+                else:
+                    control.evaluate("(e, v) => { e.value = v; "
+                                     "e.dispatchEvent(new Event('input')); }", target)
+                positions[k] = target
+                moves += 1
+                state = _explorer_state(root)
+                flat = 0
+                for p, s in zip(positions, sizes):
+                    flat = flat * s + p
+                want = "data:image/png;base64," + state["data"]["frames"][state["data"]["index"][flat]]
+                if state["src"] != want:
+                    problems.append(f"explorer {e}: control {k} at {target} shows the wrong frame")
+                if not (state["alt"] or "").startswith(state["data"]["alt"]):
+                    problems.append(f"explorer {e}: alt text lost")
+    return problems, moves
+
+
+def solution_problems(page) -> tuple[list[str], int]:
+    """Every exercise solution starts hidden and opens when asked."""
+    problems = []
+    solutions = page.query_selector_all("div.solution")
+    for i, sol in enumerate(solutions):
+        body = sol.query_selector(":scope > section, :scope > .section, "
+                                  ":scope > :not(.admonition-title):not(button)")
+        if body is None:
+            problems.append(f"solution {i}: no body")
+            continue
+        if body.is_visible():
+            problems.append(f"solution {i}: visible before it is asked for")
+            continue
+        toggle = sol.query_selector("button.toggle-button") or sol.query_selector(
+            ".admonition-title")
+        toggle.click()
+        page.wait_for_timeout(300)
+        if not body.is_visible():
+            problems.append(f"solution {i}: does not open when clicked")
+    return problems, len(solutions)
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical axe-core violations that are not the theme's."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    problems = []
+    for v in results.response["violations"]:
+        if v["impact"] in ("serious", "critical") and v["id"] not in THEME_AXE_EXCEPTIONS:
+            targets = [n["target"] for n in v["nodes"][:3]]
+            problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {targets}")
+    return problems
