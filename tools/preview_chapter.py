@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import http.server
 import shutil
 import subprocess
@@ -43,10 +44,33 @@ def make_book(chapter: Path, where: Path) -> Path:
     rel = chapter.resolve().relative_to(src)
     (book / rel.parent).mkdir(parents=True, exist_ok=True)
     shutil.copy(chapter, book / rel)
+    entries = [rel.with_suffix("").as_posix()]
+    # Every other chapter becomes a stub holding only its label and title,
+    # so that cross-references resolve without executing the other chapters.
+    for other in sorted(src.glob("chapters/*.md")) + sorted(src.glob("appendix*.md")) + \
+            [src / "instructors.md", src / "notation.md"]:
+        other_rel = other.relative_to(src)
+        if other_rel == rel or not other.exists():
+            continue
+        (book / other_rel.parent).mkdir(parents=True, exist_ok=True)
+        (book / other_rel).write_text(_stub(other.read_text()))
+        entries.append(other_rel.with_suffix("").as_posix())
     (book / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nchapters:\n"
-        f"  - file: {rel.with_suffix('').as_posix()}\n  - file: references\n")
+        + "".join(f"  - file: {e}\n" for e in entries) + "  - file: references\n")
     return book
+
+
+def _stub(text: str) -> str:
+    """The labels and headings of a page, without its cells."""
+    keep, fenced = [], False
+    body = text.split("---", 2)[-1] if text.startswith("---") else text
+    for line in body.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and (re.match(r"^\([\w-]+\)=$", line) or re.match(r"^#{1,3} ", line)):
+            keep.append(line + "\n")
+    return "\n".join(keep) or "# Stub\n"
 
 
 def screenshot(html: Path, page: str, out: Path, move: bool) -> None:
