@@ -79,7 +79,6 @@ def book_env() -> dict[str, str]:
     env = dict(os.environ)
     env["HELPERS_EXPLORER_FRAMES"] = "all"
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("MPLBACKEND", "Agg")
     return env
 
 

@@ -99,3 +99,19 @@ def _product(sizes):
     for s in sizes:
         out *= s
     return out
+
+
+def test_every_named_figure_is_rendered(built_book):
+    """A figure cell with a caption and a name produces an image in the page.
+
+    (A figure that silently produces no output, e.g. under a non-interactive
+    matplotlib backend, would otherwise pass the build.)
+    """
+    for name in notebooks():
+        source = (ROOT / "book" / f"{name}.md").read_text()
+        page = (built_book / f"{name}.html").read_text()
+        for fig in re.findall(r"^\s+name:\s*(fig-[\w-]+)\s*$", source, re.M):
+            block = re.search(rf'<figure[^>]*id="{fig}".*?</figure>', page, re.S)
+            assert block, f"{name}: figure {fig} is missing"
+            assert "<img" in block.group(0), f"{name}: figure {fig} has no image"
+            assert re.search(r'<img[^>]+alt="[^"]+', block.group(0)), f"{fig} has no alt text"
