@@ -115,3 +115,12 @@ def test_every_named_figure_is_rendered(built_book):
             assert block, f"{name}: figure {fig} is missing"
             assert "<img" in block.group(0), f"{name}: figure {fig} has no image"
             assert re.search(r'<img[^>]+alt="[^"]+', block.group(0)), f"{fig} has no alt text"
+
+
+def test_bibliography_keys_are_unique():
+    """A key lives in exactly one .bib file (duplicates break citations)."""
+    seen: dict[str, Path] = {}
+    for bib in [ROOT / "book" / "references.bib", *sorted((ROOT / "book" / "bib").glob("*.bib"))]:
+        for key in re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(), re.M):
+            assert key not in seen, f"{key} is in {seen.get(key)} and {bib}"
+            seen[key] = bib

@@ -6,8 +6,8 @@ The chapter is built in a temporary book (the real configuration, the
 preface and the references page, with only this chapter in the table of
 contents) under ``build/preview/<name>``, with the same strict options as
 the real build.  Full-page screenshots go to ``artifacts/preview-<name>.png``
-and, with ``--move``, a second one after every explorer's first control has
-been moved to its last position.
+and, with ``--move``, a second one after every explorer's sliders have been
+moved to their last positions.
 """
 
 from __future__ import annotations
