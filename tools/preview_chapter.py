@@ -55,10 +55,24 @@ def make_book(chapter: Path, where: Path) -> Path:
         (book / other_rel.parent).mkdir(parents=True, exist_ok=True)
         (book / other_rel).write_text(_stub(other.read_text()))
         entries.append(other_rel.with_suffix("").as_posix())
+    # Chapters not written yet still get a stub, so early links resolve.
+    for label, stem in CHAPTER_LABELS.items():
+        stub = book / "chapters" / f"{stem}.md"
+        if not stub.exists():
+            stub.write_text(f"({label})=\n\n# {stem}\n")
+            entries.append(f"chapters/{stem}")
     (book / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nchapters:\n"
         + "".join(f"  - file: {e}\n" for e in entries) + "  - file: references\n")
     return book
+
+
+CHAPTER_LABELS = {
+    "ch-softmax": "01-softmax", "ch-stability": "02-stability", "ch-jacobian": "03-jacobian",
+    "ch-cross-entropy": "04-cross-entropy", "ch-gradient": "05-gradient",
+    "ch-convexity": "06-convexity", "ch-regression": "07-regression",
+    "ch-frameworks": "08-frameworks", "ch-mutual-information": "09-mutual-information",
+}
 
 
 def _stub(text: str) -> str:

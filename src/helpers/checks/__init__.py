@@ -6,6 +6,8 @@ Each check takes the learner's value or function explicitly and returns a
 :mod:`helpers.numerics`.
 """
 
-from ._core import NOT_ATTEMPTED, CheckFailed, Feedback, check_function, check_value
+from ._core import (NOT_ATTEMPTED, CheckFailed, Feedback, check_function, check_value,
+                    is_not_attempted)
 
-__all__ = ["Feedback", "CheckFailed", "NOT_ATTEMPTED", "check_value", "check_function"]
+__all__ = ["Feedback", "CheckFailed", "NOT_ATTEMPTED", "check_value", "check_function",
+           "is_not_attempted"]

@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["Feedback", "CheckFailed", "check_value", "check_function", "NOT_ATTEMPTED"]
+__all__ = ["Feedback", "CheckFailed", "check_value", "check_function", "NOT_ATTEMPTED",
+           "is_not_attempted"]
 
 STATUSES = ("correct", "not attempted", "wrong type", "wrong shape", "wrong value")
 
@@ -85,8 +86,18 @@ class _NotAttempted:
 NOT_ATTEMPTED = _NotAttempted()
 
 
-def _not_attempted(value: Any) -> bool:
+def is_not_attempted(value: Any) -> bool:
+    """True for the placeholders a student starts from: None, ``...``, NOT_ATTEMPTED.
+
+    Examples
+    --------
+    >>> is_not_attempted(NOT_ATTEMPTED), is_not_attempted(0.0)
+    (True, False)
+    """
     return value is None or value is NOT_ATTEMPTED or value is Ellipsis
+
+
+_not_attempted = is_not_attempted
 
 
 def check_value(
