@@ -176,3 +176,21 @@ class TestStaticHTML:
         first = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
         np.testing.assert_array_equal(png_pixels(base64.b64decode(first)),
                                       direct(1.0, "tab:blue"))
+
+
+class TestParallelFrames:
+    def explorer(self):
+        return Explorer(draw_bars, {"height": Slider(0.0, 1.0, 0.05),
+                                    "colour": Choice(["tab:blue", "tab:orange"])},
+                        alt="Two bars.")
+
+    def test_forked_frames_equal_serial_frames(self, monkeypatch):
+        monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "2")
+        parallel = self.explorer().frames()
+        monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "1")
+        assert parallel == self.explorer().frames()
+
+    def test_bad_process_count(self, monkeypatch):
+        monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "many")
+        with pytest.raises(ValueError, match="HELPERS_EXPLORER_PROCESSES"):
+            self.explorer().frames()

@@ -27,6 +27,7 @@ import html
 import io
 import itertools
 import json
+import multiprocessing
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -306,17 +307,36 @@ class Explorer:
         """
         names = list(self.controls)
         grids = [self.controls[n].values() for n in names]
+        combos = [dict(zip(names, combo)) for combo in itertools.product(*grids)]
         distinct: dict[str, int] = {}
         images: list[str] = []
         index: list[int] = []
-        for combo in itertools.product(*grids):
-            png = self.render(**dict(zip(names, combo)))
+        for png in self._render_all(combos):
             key = hashlib.sha1(png).hexdigest()
             if key not in distinct:
                 distinct[key] = len(images)
                 images.append(base64.b64encode(png).decode("ascii"))
             index.append(distinct[key])
         return images, index
+
+    def _render_all(self, combos: list[dict[str, Any]]) -> list[bytes]:
+        """Render many frames, on every core where the system can fork.
+
+        The frames are the same bytes either way: each worker draws with
+        :meth:`render`, exactly as the serial loop does.  Set
+        ``HELPERS_EXPLORER_PROCESSES=1`` to draw in this process only.
+        """
+        workers = _worker_count(len(combos))
+        if workers <= 1:
+            return [self.render(**values) for values in combos]
+        global _FORKED
+        _FORKED = self
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(workers) as pool:
+                return pool.map(_render_forked, combos, chunksize=max(1, len(combos) // (4 * workers)))
+        finally:
+            _FORKED = None
 
     # -- static HTML -----------------------------------------------------
     def to_html(self, *, all_frames: bool = True) -> str:
@@ -439,6 +459,28 @@ class Explorer:
             view = self.widget()._repr_mimebundle_()
             bundle.update({k: v for k, v in view.items() if k != "text/plain"})
         return bundle
+
+
+_FORKED: "Explorer | None" = None
+
+
+def _render_forked(values: dict[str, Any]) -> bytes:
+    """Worker: draw one frame with the explorer inherited through fork."""
+    return _FORKED.render(**values)
+
+
+def _worker_count(num_frames: int) -> int:
+    """How many processes to draw `num_frames` frames with."""
+    if num_frames < 16 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    setting = os.environ.get("HELPERS_EXPLORER_PROCESSES", "")
+    if setting:
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            raise ValueError("HELPERS_EXPLORER_PROCESSES must be a whole number, "
+                             f"got {setting!r}") from None
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def _flat(position: Sequence[int], sizes: Sequence[int]) -> int:
