@@ -87,3 +87,15 @@ class TestFeedback:
     def test_html_shows_hint_only_when_wrong(self):
         assert "Hint" in Feedback("wrong value", "x", "h")._repr_html_()
         assert "Hint" not in Feedback("correct", "x", "h")._repr_html_()
+
+
+class TestCoreEdgeCases:
+    def test_missing_return_is_a_wrong_type(self):
+        def forgot_return(x):
+            2 * x
+        fb = check_function(forgot_return, reference, [(np.array([1.0]),)])
+        assert fb.status == "wrong type" and "return" in fb.hint
+
+    def test_scalar_overflow_is_named(self):
+        fb = check_value(float("inf"), 1.0)
+        assert fb.status == "wrong value" and "inf or NaN" in fb.message

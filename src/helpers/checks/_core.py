@@ -154,7 +154,7 @@ def check_value(
         return Feedback("wrong shape", f"{what} has shape {got.shape}; expected {want.shape}.",
                         hint or "Check which axis you reduced over, and keepdims.")
     got = got.astype(float)
-    if got.shape and not np.all(np.isfinite(got) == np.isfinite(want)):
+    if not np.all(np.isfinite(got) == np.isfinite(want)):
         return Feedback("wrong value", f"{what} has inf or NaN where none are expected.",
                         hint or "Look for overflow in exp, or log of zero.")
     close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
@@ -210,6 +210,9 @@ def check_function(
         except Exception as exc:  # the learner's code failed: say how
             return Feedback("wrong value", f"{what}({shown}) raised "
                             f"{type(exc).__name__}: {exc}", "Run it on this input yourself.")
+        if got is None:
+            return Feedback("wrong type", f"{what}({shown}) returned None.",
+                            "Is a `return` statement missing at the end of your function?")
         want = reference(*args)
         with np.errstate(all="ignore"):
             fb = check_value(got, want, rtol=rtol, atol=atol, what=f"{what}({shown})")
