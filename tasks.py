@@ -3,6 +3,10 @@
 
     python3 tasks.py build   # make .venv on first use, build book/_build/html
     python3 tasks.py test    # make .venv on first use, run the whole test suite
+    python3 tasks.py bench   # benchmarks: speed, accuracy, the book (bench/run.py)
+
+    python3 tasks.py build --no-solutions   # the edition without solutions,
+                                            # in book/_build/no-solutions/_build/html
 
 Only the standard library is used here, so this runs on a fresh machine
 with nothing but Python 3.11 or newer.  The virtual environment lives in
@@ -25,6 +29,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
+# The edition without solutions, for courses that grade the exercises.
+NO_SOLUTIONS = BOOK / "_build" / "no-solutions"
+NO_SOLUTIONS_HTML = NO_SOLUTIONS / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -74,11 +81,16 @@ def ensure_chromium() -> None:
     _run(*sudo, apt, "install", "-y", "-qq", "chromium")
 
 
-def book_env() -> dict[str, str]:
-    """The environment for a build: explorers render every static frame."""
+def book_env(*, no_solutions: bool = False) -> dict[str, str]:
+    """The environment for a build: explorers render every static frame.
+
+    With `no_solutions`, the build is the edition without solutions
+    (``BOOK_NO_SOLUTIONS=1``, read by ``book/_ext/book_html.py``).
+    """
     env = dict(os.environ)
     env["HELPERS_EXPLORER_FRAMES"] = "all"
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["BOOK_NO_SOLUTIONS"] = "1" if no_solutions else "0"
     return env
 
 
@@ -88,11 +100,18 @@ def jupyter_book_command(book: Path = BOOK, *extra: str) -> list[str]:
             "-W", "-n", "--keep-going", *extra]
 
 
-def build(extra: list[str] | None = None) -> None:
-    """Set up on first use, then build the book to book/_build/html."""
+def build(extra: list[str] | None = None, *, no_solutions: bool = False) -> None:
+    """Set up on first use, then build the book to book/_build/html.
+
+    With `no_solutions`, build the edition without solutions instead, to
+    book/_build/no-solutions/_build/html (the normal book is left alone).
+    """
     ensure_venv()
-    _run(*jupyter_book_command(BOOK, *(extra or [])), env=book_env())
-    print(f"\nThe book is at {HTML / 'index.html'}")
+    extra = list(extra or [])
+    if no_solutions:
+        extra = ["--path-output", str(NO_SOLUTIONS), *extra]
+    _run(*jupyter_book_command(BOOK, *extra), env=book_env(no_solutions=no_solutions))
+    print(f"\nThe book is at {(NO_SOLUTIONS_HTML if no_solutions else HTML) / 'index.html'}")
 
 
 def test(pytest_args: list[str]) -> None:
@@ -102,16 +121,27 @@ def test(pytest_args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *pytest_args, env=book_env())
 
 
+def bench(args: list[str]) -> None:
+    """Run the benchmarks (they need SciPy, so the test environment)."""
+    ensure_venv(test=True)
+    _run(PYTHON, "-m", "bench.run", *args)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "test", "setup"])
+    parser.add_argument("command", choices=["build", "test", "setup", "bench"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="passed on to jupyter-book (build) or pytest (test)")
+                        help="passed on to jupyter-book (build) or pytest (test); "
+                             "build also takes --no-solutions: the edition without "
+                             "solutions, in book/_build/no-solutions/_build/html")
     ns = parser.parse_args(argv)
     if ns.command == "build":
-        build(ns.args)
+        no_solutions = "--no-solutions" in ns.args
+        build([a for a in ns.args if a != "--no-solutions"], no_solutions=no_solutions)
     elif ns.command == "test":
         test(ns.args)
+    elif ns.command == "bench":
+        bench(ns.args)
     else:
         ensure_venv(test=True)
 

@@ -3,6 +3,12 @@
 - MathJax is served from the build itself, not from a CDN.
 - Repeated inline scripts are dropped (they raise console errors).
 - Bibliography entries get the ARIA role their list needs.
+- Exercise solutions always start folded, and code cells do not show the
+  ``### BEGIN SOLUTION`` / ``### END SOLUTION`` lines kept for nbgrader.
+- ``BOOK_NO_SOLUTIONS=1`` builds the edition without solutions (see
+  :func:`set_no_solutions`).
+- The ``{exercise-table}`` directive lists the chapters' exercises, for the
+  instructor's guide.
 
 MathJax 3 comes from the pinned PyPI package ``django-static-mathjax``
 (a plain copy of MathJax's npm release).  At build time the parts the
@@ -14,11 +20,17 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 from pathlib import Path
 
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import SphinxDirective
 
 # The combined TeX/MathML-to-HTML build, the TeX extensions it may
 # autoload, its fonts, and the accessibility components of its menu.
@@ -109,7 +121,280 @@ def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) ->
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+# --------------------------------------------------------------------------
+# Solutions: folded in the book, absent from the edition without them
+# --------------------------------------------------------------------------
+
+SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*$")
+NO_SOLUTIONS_VARIABLE = "BOOK_NO_SOLUTIONS"
+
+
+def set_no_solutions(app: Sphinx, config) -> None:
+    """Read ``BOOK_NO_SOLUTIONS`` and set up the edition without solutions.
+
+    ``BOOK_NO_SOLUTIONS=1`` (what ``python3 tasks.py build --no-solutions``
+    sets) removes every solution, the code cells inside it and their
+    outputs, drops the check cells' outputs (they report on the removed
+    solution), replaces the downloadable sources with the student notebooks
+    of :mod:`helpers.assign`, and removes the launch buttons (they would
+    open the chapters with their solutions).  It reuses the normal build's
+    execution cache, since the notebooks run the same either way.
+    """
+    value = os.environ.get(NO_SOLUTIONS_VARIABLE, "").strip().lower()
+    if value not in ("", "0", "1", "false", "true", "no", "yes"):
+        raise ExtensionError(f"{NO_SOLUTIONS_VARIABLE} must be 1 or 0, got {value!r}")
+    if value in ("1", "true", "yes"):
+        config.book_no_solutions = True
+    if not config.book_no_solutions:
+        return
+    options = dict(config.html_theme_options)
+    launch = dict(options.get("launch_buttons", {}))
+    launch.update(binderhub_url="", jupyterhub_url="", colab_url="", deepnote_url="",
+                  thebe=False)
+    options["launch_buttons"] = launch
+    config.html_theme_options = options
+    if not config.nb_execution_cache_path:
+        config.nb_execution_cache_path = str(Path(app.srcdir) / "_build" / ".jupyter_cache")
+
+
+def _cell_tags(cell: nodes.Element) -> list[str]:
+    return list((cell.get("cell_metadata") or {}).get("tags", []))
+
+
+def _code_cells(document: nodes.Node):
+    return [n for n in document.findall(nodes.container) if n.get("nb_element") == "cell_code"]
+
+
+class TidySolutions(SphinxTransform):
+    """Fold every solution, or remove them all; hide the nbgrader markers.
+
+    It runs after sphinx-exercise has merged each ``solution-start`` ...
+    ``solution-end`` block, code cells included, into one solution node
+    (that transform has priority 10).
+    """
+
+    default_priority = 20
+
+    def apply(self) -> None:
+        from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+
+        if self.config.book_no_solutions:
+            for node in list(self.document.findall(solution_start_node)):
+                self._remove_unmerged(node, solution_end_node)
+            for node in list(self.document.findall(solution_node)):
+                node.parent.remove(node)
+            for cell in _code_cells(self.document):
+                tags = _cell_tags(cell)
+                if "solution" in tags:
+                    cell.parent.remove(cell)
+                elif "check" in tags:
+                    for output in [c for c in cell.children
+                                   if c.get("nb_element") == "cell_code_output"]:
+                        cell.remove(output)
+        else:
+            for node in self.document.findall(solution_node):
+                if "dropdown" not in node["classes"]:
+                    node["classes"].append("dropdown")
+        for cell in _code_cells(self.document):
+            for block in cell.findall(nodes.literal_block):
+                strip_solution_markers(block)
+
+    @staticmethod
+    def _remove_unmerged(start: nodes.Element, end_type: type) -> None:
+        parent = start.parent
+        index = parent.index(start)
+        for child in list(parent.children[index:]):
+            parent.remove(child)
+            if isinstance(child, end_type):
+                break
+
+
+def strip_solution_markers(block: nodes.literal_block) -> None:
+    """Drop the ``### BEGIN SOLUTION`` / ``### END SOLUTION`` lines of a code block."""
+    text = block.astext()
+    lines = text.split("\n")
+    kept = [line for line in lines if not SOLUTION_MARKER.match(line)]
+    if len(kept) == len(lines):
+        return
+    new = "\n".join(kept)
+    block[:] = [nodes.Text(new)]
+    block.rawsource = new  # equal to the text, or Sphinx skips the highlighting
+
+
+def _student_notebook(app: Sphinx, docname: str):
+    """The student notebook of a page with solutions (helpers.assign), or None."""
+    if not hasattr(app, "_book_student_notebooks"):
+        app._book_student_notebooks = {}  # made once per build, for the page and the copy
+    made = app._book_student_notebooks
+    if docname not in made:
+        from helpers.assign import AssignError, read_chapter, student_notebook
+
+        source = Path(app.env.doc2path(docname))
+        notebook = None
+        if source.suffix == ".ipynb" or (
+                source.suffix == ".md" and "jupytext:" in source.read_text()[:600]):
+            try:
+                chapter = read_chapter(source)
+            except AssignError as exc:
+                raise ExtensionError(f"the edition without solutions: {exc}") from exc
+            if chapter.solutions:
+                notebook = student_notebook(chapter)
+        made[docname] = notebook
+    return made[docname]
+
+
+def offer_student_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """In the edition without solutions, the .ipynb download is the student notebook.
+
+    It runs before sphinx-book-theme adds the download button, which offers
+    the ``ipynb_source`` of the page.
+    """
+    if not app.config.book_no_solutions or app.builder.format != "html" \
+            or pagename not in app.env.found_docs:
+        return
+    notebook = _student_notebook(app, pagename)
+    if notebook is None:
+        return
+    import nbformat
+
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def student_sources(app: Sphinx, exception: Exception | None) -> None:
+    """In the edition without solutions, every downloadable source is the student's.
+
+    Sphinx copies each page's source to ``_sources`` after writing the page;
+    here the copies of the pages with solutions are replaced by the student
+    notebook (as ``.ipynb``, and as MyST Markdown for ``.md`` pages).
+    """
+    if exception is not None or not app.config.book_no_solutions \
+            or app.builder.format != "html":
+        return
+    import jupytext
+    import nbformat
+
+    sources = Path(app.outdir) / "_sources"
+    for docname in sorted(app.env.found_docs):
+        notebook = _student_notebook(app, docname)
+        if notebook is None:
+            continue
+        suffix = Path(app.env.doc2path(docname)).suffix
+        for target in (sources / f"{docname}.ipynb", sources / f"{docname}{suffix}"):
+            if not target.exists():
+                continue
+            if target.suffix == ".ipynb":
+                nbformat.write(notebook, target)
+            else:
+                target.write_text(jupytext.writes(notebook, fmt="md:myst"), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# The exercise table of the instructor's guide
+# --------------------------------------------------------------------------
+
+class ExerciseTable(SphinxDirective):
+    """A table of the exercises of every chapter in the table of contents.
+
+    ``:level: chapters`` (the default) gives a row per chapter;
+    ``:level: exercises`` a row per exercise.  It is read from the chapters
+    at build time by :mod:`helpers.assign`, and the page is rebuilt when a
+    chapter changes, so it is never stale.
+    """
+
+    has_content = False
+    option_spec = {"level": lambda arg: directives.choice(arg, ("chapters", "exercises"))}
+
+    def run(self) -> list[nodes.Node]:
+        from helpers.assign import AssignError, chapters_in_toc, read_chapter
+
+        book = Path(self.env.srcdir)
+        self.env.note_dependency(str(book / "_toc.yml"))
+        try:
+            chapters = [read_chapter(path) for path in chapters_in_toc(book)]
+        except AssignError as exc:
+            raise self.error(f"exercise-table: {exc}") from exc
+        for chapter in chapters:
+            self.env.note_dependency(str(chapter.path))
+        if not chapters:
+            return [nodes.paragraph(text="No chapter in the table of contents has exercises yet.")]
+        if self.options.get("level", "chapters") == "chapters":
+            header = ["Chapter", "Exercises", "Auto-checked", "Kinds", "Minutes"]
+            rows = [[self._chapter_link(ch, book), self._exercise_list(ch),
+                     f"{sum(e.auto_checked for e in ch.exercises)} of {len(ch.exercises)}",
+                     ", ".join(sorted({e.kind for e in ch.exercises})),
+                     str(sum(e.minutes for e in ch.exercises))] for ch in chapters]
+            widths = [22, 40, 12, 16, 10]
+        else:
+            header = ["Chapter", "Exercise", "Kind", "Auto-checked", "Minutes"]
+            rows = [[self._chapter_link(ch, book), self._exercise_link(e), e.kind,
+                     "yes" if e.auto_checked else "no (answer in words)", str(e.minutes)]
+                    for ch in chapters for e in ch.exercises]
+            widths = [22, 36, 16, 16, 10]
+        return [_table(header, rows, widths)]
+
+    def _chapter_link(self, chapter, book: Path) -> nodes.Node:
+        target = "/" + chapter.path.resolve().relative_to(book.resolve()).with_suffix("").as_posix()
+        ref = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget=target,
+                                    refexplicit=True, refwarn=True)
+        ref += nodes.inline(text=chapter.title or chapter.name)
+        return ref
+
+    def _exercise_link(self, exercise) -> nodes.Node:
+        ref = addnodes.pending_xref("", refdomain="std", reftype="ref",
+                                    reftarget=exercise.label, refexplicit=True, refwarn=True)
+        ref += nodes.inline(text=exercise.title or exercise.label)
+        return ref
+
+    def _exercise_list(self, chapter) -> nodes.Node:
+        items = nodes.bullet_list()
+        for exercise in chapter.exercises:
+            para = nodes.paragraph()
+            para += self._exercise_link(exercise)
+            para += nodes.Text(f" ({exercise.kind}{', checked' if exercise.auto_checked else ''})")
+            items += nodes.list_item("", para)
+        return items
+
+
+def _table(header: list[str], rows: list[list], widths: list[int]) -> nodes.table:
+    table = nodes.table(classes=["exercise-table"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group.extend(nodes.colspec(colwidth=w) for w in widths)
+
+    def row(cells) -> nodes.row:
+        out = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            if isinstance(cell, str):
+                entry += nodes.paragraph(text=cell)
+            elif isinstance(cell, nodes.bullet_list):
+                entry += cell
+            else:
+                para = nodes.paragraph()
+                para += cell
+                entry += para
+            out += entry
+        return out
+
+    head = nodes.thead()
+    head += row(header)
+    body = nodes.tbody()
+    body.extend(row(r) for r in rows)
+    group += head
+    group += body
+    return table
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("book_no_solutions", False, "env", types=[bool])
+    app.add_transform(TidySolutions)
+    app.add_directive("exercise-table", ExerciseTable)
+    app.connect("config-inited", set_no_solutions, priority=900)
+    app.connect("html-page-context", offer_student_notebook, priority=500)
+    app.connect("build-finished", student_sources)
     app.connect("html-page-context", fix_citation_roles)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("config-inited", point_at_local_mathjax, priority=900)

@@ -1,0 +1,632 @@
+"""Student notebooks from the chapters: solutions gone, everything else kept.
+
+The solution text a student file must not contain is found here by a small
+reader of its own (:func:`solution_regions`), not by the tool under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from conftest import ROOT
+from helpers import assign
+from helpers.assign import AssignError
+
+BOOK = ROOT / "book"
+
+
+def toc_chapters() -> list[Path]:
+    """The chapters with exercises in book/_toc.yml (at least one)."""
+    chapters = assign.chapters_in_toc(BOOK)
+    assert chapters, "no chapter with exercises in the table of contents"
+    return chapters
+
+
+HEADER = (BOOK / "chapters" / "01-softmax.md").read_text().split("---")[1]
+
+# A chapter with every shape the convention allows: a value, a function, an
+# answer in words, a code exercise that also asks for words, a solution with
+# two code cells, and the `+++` lines that fold a solution in JupyterLab.
+SAMPLE = f"""---{HEADER}---
+
+(ch-sample)=
+# A sample chapter
+
+```{{code-cell}} ipython3
+:tags: [remove-cell]
+
+import numpy as np
+
+from helpers.checks import NOT_ATTEMPTED, check_function, check_value
+```
+
+Some text before the exercises, with `inline code`.
+
+## Exercises
+
+:::{{exercise}} A value
+:label: ex-sample-value
+
+Store $e^2$ in `e2`.
+:::
+
+```{{code-cell}} ipython3
+:tags: [exercise]
+
+e2 = NOT_ATTEMPTED
+```
+
++++ {{"jupyter": {{"source_hidden": true}}}}
+
+::::{{solution-start}} ex-sample-value
+:class: dropdown
+::::
+
+Zanzibar: the exponential of two is about 7.389.
+
+```{{code-cell}} ipython3
+---
+tags: [solution]
+jupyter:
+  source_hidden: true
+---
+### BEGIN SOLUTION
+e2 = float(np.exp(2.0))  # quagga
+### END SOLUTION
+```
+
+::::{{solution-end}}
+::::
+
+```{{code-cell}} ipython3
+:tags: [check]
+
+check_value(e2, np.exp(2.0), what="e2")
+```
+
+:::{{exercise}} A function
+:label: ex-sample-function
+:class: minutes-25
+
+Write `double(x)`, which returns `2 * x`.
+:::
+
+```{{code-cell}} ipython3
+:tags: [exercise]
+
+def double(x):
+    \"\"\"Twice x.\"\"\"
+    raise NotImplementedError
+```
+
+::::{{solution-start}} ex-sample-function
+:class: dropdown
+::::
+
+Xylophone: multiply by two.
+
+```{{code-cell}} ipython3
+---
+tags: [solution]
+jupyter:
+  source_hidden: true
+---
+def double(x):
+    \"\"\"Twice x.\"\"\"
+    ### BEGIN SOLUTION
+    return 2 * x  # wombat
+    ### END SOLUTION
+```
+
+::::{{solution-end}}
+::::
+
+```{{code-cell}} ipython3
+:tags: [check]
+
+check_function(double, lambda x: 2 * x, [(1.0,), (np.arange(3.0),)], what="double")
+```
+
+:::{{exercise}} In words
+:label: ex-sample-words
+
+Explain why $e^0 = 1$.
+:::
+
++++ {{"jupyter": {{"source_hidden": true}}}}
+
+::::{{solution-start}} ex-sample-words
+:class: dropdown
+::::
+
+Yodelling: any number to the power zero is one, and
+
+$$
+e^0 = \\lim_{{n \\to \\infty}} (1 + 0/n)^n = 1.
+$$
+
+::::{{solution-end}}
+::::
+
++++
+
+:::{{exercise}} Code and words
+:label: ex-sample-both
+
+Store $\\log 10$ in `log10` and say what it means.
+:::
+
+```{{code-cell}} ipython3
+:tags: [exercise]
+
+log10 = NOT_ATTEMPTED
+```
+
+::::{{solution-start}} ex-sample-both
+:class: dropdown prose-answer
+::::
+
+Vermilion: the power of $e$ that gives ten.
+
+```{{code-cell}} ipython3
+:tags: [solution]
+
+### BEGIN SOLUTION
+ten = 10.0  # okapi
+### END SOLUTION
+```
+
+Walrus: then take its logarithm.
+
+```{{code-cell}} ipython3
+:tags: [solution]
+
+### BEGIN SOLUTION
+log10 = float(np.log(ten))  # narwhal
+### END SOLUTION
+```
+
+::::{{solution-end}}
+::::
+
+```{{code-cell}} ipython3
+:tags: [check]
+
+check_value(log10, np.log(10.0), what="log10")
+```
+
+## Summary
+
+The end.
+"""
+
+SAMPLE_SOLUTION_WORDS = ["Zanzibar", "quagga", "Xylophone", "wombat", "Yodelling",
+                         "Vermilion", "okapi", "Walrus", "narwhal", "lim_"]
+
+
+@pytest.fixture()
+def sample(tmp_path) -> Path:
+    path = tmp_path / "book" / "chapters" / "09-sample.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(SAMPLE)
+    return path
+
+
+# --------------------------------------------------------------------------
+# An independent reader of the solution blocks
+# --------------------------------------------------------------------------
+
+_OPEN = re.compile(r"^ {0,3}(:{3,}|`{3,})\{(solution-start|solution-end)\}")
+
+
+def solution_regions(text: str) -> tuple[list[str], list[str]]:
+    """Split a MyST chapter into (solution lines, all other lines).
+
+    A solution region runs from a ``{solution-start}`` line to the fence that
+    closes the ``{solution-end}`` directive, both included.
+    """
+    inside, closing_end = False, None
+    solution, other = [], []
+    for line in text.splitlines():
+        match = _OPEN.match(line)
+        if closing_end is not None:
+            solution.append(line)
+            if line.strip() == closing_end:
+                closing_end, inside = None, False
+            continue
+        if match and match.group(2) == "solution-start":
+            inside = True
+        if inside:
+            solution.append(line)
+            if match and match.group(2) == "solution-end":
+                closing_end = match.group(1)
+            continue
+        other.append(line)
+    return solution, other
+
+
+def secret_lines(text: str) -> list[str]:
+    """Solution lines that appear nowhere else in the chapter.
+
+    A line that also occurs outside the solutions (``:::``, ``return probs``)
+    may rightly appear in the student file, so only the others are secret.
+    """
+    solution, other = solution_regions(text)
+    outside = _squash("\n".join(other) + "\n" + assign.ANSWER_PLACEHOLDER)
+    secrets = []
+    for line in solution:
+        line = line.strip()
+        if len(line) >= 3 and _squash(line) not in outside and line not in secrets:
+            secrets.append(line)
+    return secrets
+
+
+def _squash(text: str) -> str:
+    """Runs of white space as one space (code is aligned differently in places)."""
+    return " ".join(text.split())
+
+
+def leaked(notebook_file: Path, secrets: list[str]) -> list[str]:
+    """The secret lines found anywhere in a notebook file's JSON."""
+    raw = notebook_file.read_text()
+    strings: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                strings.append(key)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            strings.append(node)
+
+    walk(json.loads(raw))
+    decoded = _squash("\n".join(strings)) + "\n" + _squash("".join(strings))
+    return [s for s in secrets if _squash(s) in decoded or json.dumps(s)[1:-1] in raw]
+
+
+def test_the_reader_finds_the_sample_solutions():
+    solution, other = solution_regions(SAMPLE)
+    text = "\n".join(solution)
+    assert all(word in text for word in SAMPLE_SOLUTION_WORDS)
+    assert not any(word in "\n".join(other) for word in SAMPLE_SOLUTION_WORDS)
+
+
+# --------------------------------------------------------------------------
+# Reading the convention
+# --------------------------------------------------------------------------
+
+def test_sample_exercises_are_read(sample):
+    chapter = assign.read_chapter(sample)
+    assert chapter.title == "A sample chapter"
+    got = [(e.label, e.kind, e.auto_checked, e.in_words, e.minutes) for e in chapter.exercises]
+    assert got == [
+        ("ex-sample-value", "value", True, False, 5),
+        ("ex-sample-function", "function", True, False, 25),  # from :class: minutes-25
+        ("ex-sample-words", "prose", False, True, 10),
+        ("ex-sample-both", "value + prose", True, True, 10),
+    ]
+    assert [len(b.code) for b in chapter.solutions] == [1, 1, 0, 2]
+
+
+@pytest.mark.parametrize("chapter", toc_chapters(), ids=lambda p: p.stem)
+def test_every_toc_chapter_is_read(chapter):
+    parsed = assign.read_chapter(chapter)
+    assert parsed.exercises, f"{chapter.name}: no exercises found"
+    text = chapter.read_text()
+    assert len(parsed.exercises) == len(re.findall(r"^:{3,}\{exercise\}", text, re.M))
+    assert len(parsed.solutions) == len(re.findall(r"^:{3,}\{solution-start\}", text, re.M))
+    assert sum(len(e.checks) for e in parsed.exercises) == text.count(":tags: [check]")
+    for exercise in parsed.exercises:
+        assert exercise.solutions, f"{exercise.label} has no solution"
+        for block in exercise.solutions:
+            # The solutions start hidden in the HTML (book_html also enforces it).
+            assert "dropdown" in block.classes, f"{exercise.label}: add `:class: dropdown`"
+
+
+# --------------------------------------------------------------------------
+# The student notebook
+# --------------------------------------------------------------------------
+
+def _student(chapter: Path, out: Path) -> Path:
+    return assign.write_student(assign.read_chapter(chapter), out)
+
+
+def _chapters_and_sample():
+    return [pytest.param(p, id=p.stem) for p in toc_chapters()] + [pytest.param(None, id="sample")]
+
+
+@pytest.fixture(params=_chapters_and_sample())
+def chapter_file(request, tmp_path) -> Path:
+    if request.param is not None:
+        return request.param
+    path = tmp_path / "09-sample.md"
+    path.write_text(SAMPLE)
+    return path
+
+
+def test_no_solution_text_survives(chapter_file, tmp_path):
+    secrets = secret_lines(chapter_file.read_text())
+    assert secrets, "the reader found no solution text"
+    student = _student(chapter_file, tmp_path / "student")
+    assert leaked(student, secrets) == []
+
+
+def test_sample_solutions_are_gone_and_placeholders_are_there(sample, tmp_path):
+    student = _student(sample, tmp_path / "student")
+    raw = student.read_text()
+    for word in SAMPLE_SOLUTION_WORDS:
+        assert word not in raw
+    assert "BEGIN SOLUTION" not in raw and "solution-start" not in raw
+    nb = nbformat.read(student, as_version=4)
+    answers = [c for c in nb.cells if c.source == assign.ANSWER_PLACEHOLDER]
+    assert len(answers) == 2  # the answer in words, and the code one that asks for words
+    sources = [c.source for c in nb.cells]
+    assert "e2 = NOT_ATTEMPTED" in sources
+    assert any("raise NotImplementedError" in s and s.startswith("def double") for s in sources)
+
+
+def test_other_cells_are_unchanged(chapter_file, tmp_path):
+    """Cells outside the solutions keep their source (and code cells their metadata).
+
+    The expected student text is the chapter with the solution regions cut
+    out by :func:`solution_regions`, read back by jupytext.
+    """
+    source = jupytext.read(chapter_file)
+    student = nbformat.read(_student(chapter_file, tmp_path / "s"), as_version=4)
+    want = [(c.source, dict(c.metadata)) for c in source.cells
+            if c.cell_type == "code" and "solution" not in c.metadata.get("tags", [])]
+    got = [(c.source, dict(c.metadata)) for c in student.cells if c.cell_type == "code"]
+    assert got == want
+    _, other = solution_regions(chapter_file.read_text())
+    expected = jupytext.reads("\n".join(other), fmt="md:myst")
+    prose = [c.source for c in student.cells
+             if c.cell_type == "markdown" and c.source != assign.ANSWER_PLACEHOLDER]
+    expected_prose = [c.source for c in expected.cells if c.cell_type == "markdown"]
+
+    def lines(sources):
+        return [line for s in sources for line in s.splitlines() if line.strip()]
+
+    assert lines(prose) == lines(expected_prose)
+    # A markdown cell that no solution touches is there byte for byte.
+    for cell in source.cells:
+        if cell.cell_type == "markdown" and cell.source in expected_prose:
+            assert cell.source in prose
+
+
+def test_checks_and_starters_are_kept(chapter_file, tmp_path):
+    chapter = assign.read_chapter(chapter_file)
+    student = nbformat.read(_student(chapter_file, tmp_path / "s"), as_version=4)
+    sources = [c.source for c in student.cells]
+    for exercise in chapter.exercises:
+        for cell in exercise.checks + exercise.starters:
+            assert cell.source in sources
+        for starter in exercise.starters:
+            # The starter is the placeholder: a value left empty or a stub.
+            assert ("NOT_ATTEMPTED" in starter.source
+                    or "raise NotImplementedError" in starter.source), starter.source
+    placeholders = sources.count(assign.ANSWER_PLACEHOLDER)
+    assert placeholders == sum(e.in_words for e in chapter.exercises)
+
+
+def test_student_file_is_clean(chapter_file, tmp_path):
+    path = _student(chapter_file, tmp_path / "s")
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert set(nb.metadata) <= {"kernelspec", "language_info", "softmax_book"}
+    assert nb.metadata["softmax_book"] == {"chapter": chapter_file.stem, "edition": "student"}
+    for cell in nb.cells:
+        assert "solution" not in cell.metadata.get("tags", [])
+        assert "source_hidden" not in cell.metadata.get("jupyter", {})
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "jupytext" not in path.read_text()
+
+
+def test_output_is_deterministic(sample, tmp_path):
+    first = _student(sample, tmp_path / "a").read_bytes()
+    second = _student(sample, tmp_path / "b").read_bytes()
+    assert first == second
+
+
+def test_an_executed_ipynb_loses_its_outputs(sample, tmp_path):
+    """From an .ipynb with outputs, nothing of the solutions' outputs is left."""
+    nb = jupytext.read(sample)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output(
+                "stream", name="stdout", text="output of the okapi cell\n")]
+            cell.execution_count = 1
+    source = tmp_path / "09-sample.ipynb"
+    nbformat.write(nb, source)
+    student = _student(source, tmp_path / "s")
+    raw = student.read_text()
+    assert "okapi" not in raw and "narwhal" not in raw
+    assert all(c.get("outputs", []) == [] for c in nbformat.read(student, 4).cells)
+
+
+# --------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------
+
+def _chapter(body: str) -> str:
+    return f"---{HEADER}---\n\n# Broken\n\n" + textwrap.dedent(body)
+
+
+EXERCISE = """\
+:::{exercise} Task
+:label: ex-x
+
+Do it.
+:::
+
+```{code-cell} ipython3
+:tags: [exercise]
+
+x = NOT_ATTEMPTED
+```
+"""
+
+SOLUTION_CELL = """
+```{code-cell} ipython3
+:tags: [solution]
+
+### BEGIN SOLUTION
+x = 1
+### END SOLUTION
+```
+"""
+
+MALFORMED = {
+    "no solution-end": (EXERCISE + "\n::::{solution-start} ex-x\n::::\n\nText.\n"
+                        + SOLUTION_CELL, "has no solution-end"),
+    "end without start": (EXERCISE + "\n::::{solution-end}\n::::\n",
+                          "solution-end without a solution-start"),
+    "nested": (EXERCISE + "\n::::{solution-start} ex-x\n::::\n\n::::{solution-start} ex-x\n"
+               "::::\n\n::::{solution-end}\n::::\n", "do not nest"),
+    "unclosed directive": (EXERCISE + "\n::::{solution-start} ex-x\n:class: dropdown\n",
+                           "never closed"),
+    "no label": (EXERCISE + "\n::::{solution-start}\n::::\n\n::::{solution-end}\n::::\n",
+                 "needs the label"),
+    "unknown exercise": (EXERCISE + "\n::::{solution-start} ex-y\n::::\n\n"
+                         "::::{solution-end}\n::::\n", "no exercise with that label"),
+    "solution cell outside a block": (EXERCISE + SOLUTION_CELL, "outside a solution-start"),
+    "check inside a block": (EXERCISE + "\n::::{solution-start} ex-x\n::::\n\n"
+                             "```{code-cell} ipython3\n:tags: [check]\n\ncheck(x)\n```\n\n"
+                             "::::{solution-end}\n::::\n", "inside the solution block"),
+    "unbalanced markers": (EXERCISE + "\n::::{solution-start} ex-x\n::::\n\n"
+                           "```{code-cell} ipython3\n:tags: [solution]\n\n"
+                           "### BEGIN SOLUTION\nx = 1\n```\n\n::::{solution-end}\n::::\n",
+                           "without `### END SOLUTION`"),
+    "no starter": (":::{exercise} Task\n:label: ex-x\n\nDo it.\n:::\n\n::::{solution-start} ex-x"
+                   "\n::::\n" + SOLUTION_CELL + "\n::::{solution-end}\n::::\n",
+                   "no starter cell"),
+    "check before any exercise": ("```{code-cell} ipython3\n:tags: [check]\n\ncheck(x)\n```\n",
+                                  "before any exercise"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_a_malformed_chapter_is_a_clear_error(case, tmp_path):
+    body, message = MALFORMED[case]
+    path = tmp_path / "broken.md"
+    path.write_text(_chapter(body))
+    with pytest.raises(AssignError, match=re.escape(message)) as info:
+        assign.read_chapter(path)
+    assert re.match(rf"{re.escape(str(path))}(:\d+| \(cell \d+\)): ", str(info.value))
+
+
+def test_the_error_names_the_line(tmp_path):
+    text = _chapter(EXERCISE + "\n::::{solution-end}\n::::\n")
+    path = tmp_path / "broken.md"
+    path.write_text(text)
+    line = text.splitlines().index("::::{solution-end}") + 1
+    with pytest.raises(AssignError, match=rf"broken.md:{line}: solution-end without"):
+        assign.read_chapter(path)
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(AssignError, match="no such chapter file"):
+        assign.read_chapter(tmp_path / "nowhere.md")
+
+
+def test_a_check_that_returns_nothing_cannot_be_graded(sample, tmp_path):
+    text = SAMPLE.replace('check_value(e2, np.exp(2.0), what="e2")',
+                          'print(check_value(e2, np.exp(2.0)))\nok = True')
+    sample.write_text(text)
+    with pytest.raises(AssignError, match="must end with the check call"):
+        assign.nbgrader_notebook(assign.read_chapter(sample))
+
+
+# --------------------------------------------------------------------------
+# The command line, as documented
+# --------------------------------------------------------------------------
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers.assign", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_cli_one_chapter(tmp_path):
+    chapter = toc_chapters()[0]
+    result = _cli(str(chapter.relative_to(ROOT)), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / f"{chapter.stem}.ipynb").is_file()
+
+
+def test_cli_all_chapters_and_nbgrader(tmp_path):
+    result = _cli("--all", "--out", str(tmp_path / "student"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "student").iterdir()) == \
+        sorted(f"{p.stem}.ipynb" for p in toc_chapters())
+    result = _cli("--all", "--nbgrader", "--out", str(tmp_path / "course"))
+    assert result.returncode == 0, result.stderr
+    for chapter in toc_chapters():
+        assert (tmp_path / "course" / "source" / chapter.stem / f"{chapter.stem}.ipynb").is_file()
+
+
+def test_cli_list(tmp_path):
+    result = _cli("--all", "--list")
+    assert result.returncode == 0, result.stderr
+    for chapter in toc_chapters():
+        assert chapter.stem in result.stdout
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (["book/chapters/99-missing.md"], 1, "no such chapter file"),
+    (["--all", "--frobnicate"], 2, "unrecognized arguments: --frobnicate"),
+    ([], 2, "name at least one chapter file, or pass --all"),
+    (["--all", "--assignment", "hw1"], 2, "--assignment only goes with --nbgrader"),
+    (["--all", "--book", "nowhere"], 1, "no table of contents here"),
+])
+def test_cli_bad_input(args, status, message, tmp_path):
+    result = _cli(*args, "--out", str(tmp_path))
+    assert result.returncode == status
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_malformed_chapter(tmp_path):
+    path = tmp_path / "broken.md"
+    path.write_text(_chapter(EXERCISE + "\n::::{solution-start} ex-x\n::::\n"))
+    result = _cli(str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "has no solution-end" in result.stderr and "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------
+# The student notebook runs, and every check says "not attempted"
+# --------------------------------------------------------------------------
+
+@pytest.mark.build
+def test_student_notebook_runs_and_reports_not_attempted(chapter_file, tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+
+    # As in a student's kernel: explorers draw only their current frame.
+    monkeypatch.delenv("HELPERS_EXPLORER_FRAMES", raising=False)
+
+    path = _student(chapter_file, tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
+    assert checks
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    for cell in checks:
+        text = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
+                       for o in cell.outputs)
+        assert "[not attempted]" in text, f"{cell.source!r} printed {text!r}"
