@@ -106,8 +106,9 @@ def screenshot(html: Path, page: str, out: Path, move: bool) -> None:
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         tab.on("pageerror", lambda e: errors.append(str(e)))
         tab.goto(url, wait_until="networkidle")
-        tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-        tab.evaluate("MathJax.startup.promise")
+        if tab.query_selector("script[src*='mathjax']") is not None:
+            tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            tab.evaluate("MathJax.startup.promise")
         tab.screenshot(path=str(out), full_page=True)
         print(f"screenshot: {out}")
         if move:

@@ -7,7 +7,9 @@ The modules, with dependencies pointing one way:
 - :mod:`helpers.symbolic`: the SymPy counterparts used in the derivations;
 - :mod:`helpers.plotting`: matplotlib drawings on the axes passed in;
 - :mod:`helpers.explorer`: explorers that respond live and in static HTML;
-- :mod:`helpers.checks`: the exercise checks.
+- :mod:`helpers.checks`: the exercise checks;
+- :mod:`helpers.reference`: a high-precision mpmath reference;
+- :mod:`helpers.assign`: student notebooks and nbgrader assignments.
 
 Importing ``helpers`` loads only NumPy.
 """
