@@ -118,7 +118,8 @@ def explorer_problems(page) -> tuple[list[str], int]:
                 continue
             for target in sorted({0, sizes[k] - 1, positions[k]}, reverse=True):
                 if control.evaluate("e => e.tagName") == "SELECT":
-                    control.select_option(value=str(target))
+                    # By index: a value string would also match an option's label.
+                    control.select_option(index=target)
                 else:
                     control.evaluate("(e, v) => { e.value = v; "
                                      "e.dispatchEvent(new Event('input')); }", target)

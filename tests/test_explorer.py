@@ -194,3 +194,9 @@ class TestParallelFrames:
         monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "many")
         with pytest.raises(ValueError, match="HELPERS_EXPLORER_PROCESSES"):
             self.explorer().frames()
+
+
+def test_integer_steps_stay_integers():
+    assert Steps([0, 10, 100]).values() == (0, 10, 100)
+    assert all(isinstance(v, int) for v in Steps([0, 10, 100]).values())
+    assert Steps([0.5, 1.0]).values() == (0.5, 1.0)

@@ -9,6 +9,8 @@ The modules, with dependencies pointing one way:
 - :mod:`helpers.explorer`: explorers that respond live and in static HTML;
 - :mod:`helpers.checks`: the exercise checks;
 - :mod:`helpers.reference`: a high-precision mpmath reference;
+- :mod:`helpers.training`: softmax regression trained by gradient descent;
+- :mod:`helpers.mi`: Gaussian classes and mutual-information estimates;
 - :mod:`helpers.assign`: student notebooks and nbgrader assignments.
 
 Importing ``helpers`` loads only NumPy.

@@ -129,7 +129,9 @@ class Steps:
             raise ValueError(f"Steps points must increase, got {list(self.points)!r}")
 
     def values(self) -> tuple[float, ...]:
-        return tuple(float(p) for p in self.points)
+        """The points; whole numbers given as ints stay ints (a step count)."""
+        return tuple(int(p) if isinstance(p, (int, np.integer)) and not isinstance(p, bool)
+                     else float(p) for p in self.points)
 
     def default(self) -> float:
         return self.snap(self.points[0] if self.value is None else self.value)
