@@ -84,3 +84,25 @@ def test_every_direct_dependency_is_pinned():
             if line and not line.startswith("-"):
                 assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line), f"{name}: {line}"
     assert "jupyter-book==1.0.4.post1" in (ROOT / "requirements.txt").read_text()
+
+
+@pytest.mark.parametrize("name", [n for n in notebooks() if n.startswith("chapters/")])
+def test_solutions_start_folded_in_jupyterlab(name):
+    """Binder shows what the HTML shows: every solution cell starts hidden.
+
+    JupyterLab folds a cell whose metadata has ``jupyter.source_hidden``; the
+    chapters mark each solution's prose and code that way.
+    """
+    import jupytext
+
+    nb = jupytext.read(ROOT / "book" / f"{name}.md")
+    inside, solutions = False, 0
+    for cell in nb.cells:
+        if "{solution-start}" in cell.source:
+            inside, solutions = True, solutions + 1
+        if inside:
+            assert cell.metadata.get("jupyter", {}).get("source_hidden"), (
+                f"{name}: a solution cell is not folded:\n{cell.source[:200]}")
+        if "{solution-end}" in cell.source:
+            inside = False
+    assert solutions >= 4, f"{name} has {solutions} exercises with solutions"
