@@ -285,6 +285,7 @@ class Explorer:
             self._values[name] = self.controls[name].snap(value)
         if self._widget is not None:
             self._sync_widgets()
+            return self._widget._explorer_image.value
         return self.render(**self._values)
 
     # -- drawing ---------------------------------------------------------
@@ -435,6 +436,8 @@ class Explorer:
         box._explorer_image = image
 
         def on_change(change, name):
+            if getattr(box, "_explorer_quiet", False):
+                return
             self._values[name] = self.controls[name].snap(change["new"])
             image.value = self.render(**self._values)
 
@@ -443,10 +446,18 @@ class Explorer:
         return box
 
     def _sync_widgets(self) -> None:
-        for name, w in self._widget._explorer_inputs.items():
-            if w.value != self._values[name]:
-                w.value = self._values[name]
-        self._widget._explorer_image.value = self.render(**self._values)
+        """Move the widgets to the current values and redraw once."""
+        wanted = dict(self._values)
+        box = self._widget
+        box._explorer_quiet = True  # one redraw below, not one per widget
+        try:
+            for name, w in box._explorer_inputs.items():
+                if w.value != wanted[name]:
+                    w.value = wanted[name]
+        finally:
+            box._explorer_quiet = False
+        self._values = wanted
+        box._explorer_image.value = self.render(**self._values)
 
     @property
     def image(self) -> bytes:

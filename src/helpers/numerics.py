@@ -6,6 +6,13 @@ computed in float64.  float16 is computed in float32 and rounded back at
 the end, because its range (65504) and precision are too small for the
 intermediate steps.
 
+They are meant to be both fast and accurate: softmax, log_softmax,
+logsumexp and cross_entropy are within 4 eps (relative) of the exact
+values on the book's hard families of logits, in float64 and in float32
+(``tests/test_accuracy.py``), and take about half the time of
+``scipy.special`` on large batches (``python3 tasks.py bench``).  The
+appendix "How fast and how accurate?" explains how.
+
 The softmax family follows one policy for rows it cannot normalise: a row
 that is all ``-inf``, or that holds a ``nan`` or a ``+inf``, gives ``nan``
 throughout (softmax, log_softmax, logsumexp, losses and gradients), without
@@ -16,6 +23,7 @@ probability is exactly 0.
 The module depends on NumPy only.
 """
 
+import contextlib
 import numbers
 import operator
 from typing import NamedTuple
@@ -136,73 +144,237 @@ def _finish(values, out_dtype):
 # --------------------------------------------------------------------------
 # The shared softmax computation
 # --------------------------------------------------------------------------
+#
+# The functions below see the logits as (N, C) rows and work through them
+# one block of rows at a time.  A block of 512 KiB (2**16 float64 entries)
+# stays in the processor's cache while the few passes of the algorithm run
+# over it, so the logits are read from memory once, not once per pass.  Every pass is a NumPy ufunc writing into a buffer given with
+# ``out=``, so nothing is allocated inside the loop.  The passes run in the
+# logits' own dtype (float64 or float32); only per-row values, such as the
+# sum of a row's weights, are kept in float64.
 
-def _two_diff(a, b):
-    """Return ``(d, err)`` with ``d = fl(a - b)`` and ``a - b == d + err``.
+_BLOCK_BYTES = 1 << 19
 
-    Knuth's TwoSum: the rounding error of one subtraction, recovered exactly
-    from four more.  ``exp(a - b)`` amplifies the rounding of ``a - b`` by
-    ``|a - b|``, so for a logit 700 below the maximum the naive exponential
-    is off by hundreds of ulps; ``exp(d) * (1 + err)`` is not.
+
+class _Limits(NamedTuple):
+    """Where ``exp`` overflows and underflows in one dtype, as arguments."""
+
+    shift_free: float  # exp(z) for z up to here, times C and N, is finite
+    subnormal: float   # below this exp(z) is subnormal and loses digits
+    reach: float       # below -reach exp(z) is 0: such a class has weight 0
+
+    @classmethod
+    def of(cls, dtype):
+        info = np.finfo(dtype)
+        return cls(np.log(info.max) / 2, np.log(info.tiny),
+                   1 - np.log(info.smallest_subnormal))
+
+
+_LIMITS = {np.dtype(t): _Limits.of(t) for t in (np.float32, np.float64)}
+
+
+def _as_rows(z, axis):
+    """Return `z` as contiguous (N, C) rows with the class axis last, and
+    the shape of `z` with that axis moved last (to undo it afterwards)."""
+    moved = np.moveaxis(z, axis, -1)
+    return np.ascontiguousarray(moved).reshape(-1, moved.shape[-1]), moved.shape
+
+
+def _block_rows(rows):
+    """How many of `rows` fit in _BLOCK_BYTES (one at least)."""
+    return max(1, _BLOCK_BYTES // rows[:1].nbytes) if rows.size else 1
+
+
+def _blocks(rows):
+    """Slices of `rows`, one block each."""
+    step = _block_rows(rows)
+    return [slice(i, min(i + step, len(rows)))
+            for i in range(0, len(rows), step)]
+
+
+@contextlib.contextmanager
+def _row_loops(rows):
+    """Quiet the expected floating-point events, and let NumPy broadcast a
+    per-row value (shape (B, 1)) along short rows without buffering.
+
+    NumPy copies operands through a buffer (8192 entries) when an inner
+    loop is shorter than the buffer and cannot be merged with the next one,
+    as with ``z - m[:, None]`` on rows of fewer than 8192 classes; that
+    makes such a pass 3 to 4 times slower.  A buffer no longer than a row
+    avoids it.  ``exp`` underflows by design, and ``z - c`` overflows to
+    -inf only for logits near 1e308, where -inf is the correct rounding.
     """
-    d = a - b
-    b_virtual = a - d
-    a_virtual = d + b_virtual
-    err = (a - a_virtual) - (b - b_virtual)
-    return d, err
+    size = rows.shape[1] // 16 * 16          # NumPy wants a multiple of 16
+    old = np.setbufsize(size) if 16 <= size < np.getbufsize() else None
+    try:
+        with np.errstate(over="ignore", under="ignore"):
+            yield
+    finally:
+        if old is not None:
+            np.setbufsize(old)
 
 
-class _Parts(NamedTuple):
-    """Pieces shared by the softmax family, all with ``keepdims`` shapes."""
-
-    z: np.ndarray         # logits, with unnormalisable rows set to 0
-    bad: np.ndarray       # rows whose maximum is not finite
-    row_max: np.ndarray   # maximum along the class axis
-    shifted: np.ndarray   # z - row_max, always <= 0
-    weights: np.ndarray   # exp(shifted), accurate to about 1 ulp
-    top: np.ndarray       # index of one maximal entry (its weight is 1)
-    rest: np.ndarray      # sum of the weights except that one
+def _scratch(rows):
+    """A work buffer for the largest block of `rows`, in their dtype."""
+    return np.empty((min(_block_rows(rows), len(rows)), rows.shape[1]),
+                    dtype=rows.dtype)
 
 
-def _softmax_parts(z, axis):
-    """Compute the shared pieces without any floating-point warning.
+class _Block(NamedTuple):
+    """What `_exp_block` finds in each row of a block, all of shape (B,)."""
 
-    softmax = weights / (1 + rest), log_softmax = shifted - log1p(rest),
-    logsumexp = row_max + log1p(rest).  Keeping the maximal weight (exactly
-    1) out of ``rest`` lets ``log1p`` stay accurate when one class dominates.
+    top: np.ndarray         # index k of one maximal logit
+    flat_top: np.ndarray    # its index in the flattened block
+    row_max: np.ndarray     # its value m (0 in unusable rows), in z's dtype
+    top_weight: np.ndarray  # exp(m - c), the weight of class k, float64
+    others: np.ndarray      # the sum of every other class's weight, float64
+    bad: np.ndarray         # rows with no finite maximum: results are nan
+
+    def log_total(self):
+        """``log(sum_j exp(z_j - m))``, as ``log1p`` of the small part."""
+        return np.log1p(self.others / self.top_weight)
+
+
+def _exp_block(z, w):
+    """Fill `w` with the weights ``exp(z - c)`` of a block, 0 at the top.
+
+    `z` and `w` are (B, C), both float64 or both float32.  Each row gets its
+    own shift c (see `_shifts`), most often 0.  The top class's weight is
+    left out of the row sum and reported apart, so that ``log1p`` can
+    resolve what the other classes add even when it is below an ulp of 1.
     """
-    row_max = np.max(z, axis=axis, keepdims=True)
-    # An all -inf row, or one with nan or +inf, has no finite maximum to
-    # subtract.  Such rows come out as nan; zeros keep the arithmetic quiet.
-    bad = ~np.isfinite(row_max)
-    z = np.where(bad, 0, z)
-    row_max = np.where(bad, 0, row_max)
-    # Logits like [1e308, -1e308] overflow to a shift of -inf (whose exp is
-    # the correctly rounded 0), and a -inf logit gives err = nan.
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        shifted, err = _two_diff(z, row_max)
-        err = np.where(np.isfinite(err), err, 0)
-        weights = np.exp(shifted)
-        weights = weights + weights * err
-    top = np.argmax(z, axis=axis, keepdims=True)
-    others = weights.copy()
-    np.put_along_axis(others, top, 0, axis=axis)
-    rest = np.sum(others, axis=axis, keepdims=True)
-    return _Parts(z, bad, row_max, shifted, weights, top, rest)
+    top = np.argmax(z, axis=1)                 # a nan counts as the maximum
+    flat_top = np.arange(0, z.size, z.shape[1]) + top
+    row_max = z.reshape(-1)[flat_top]          # flat indexing is quicker
+    limits = _LIMITS[z.dtype]
+    if row_max.max() <= limits.shift_free and (
+            row_max.min() >= 0 or z.min() >= limits.subnormal):
+        np.exp(z, out=w)                       # the common case: c = 0
+        shift, bad = 0.0, np.zeros(len(z), dtype=bool)
+    else:
+        shift, bad = _shifted_exp(z, row_max, w, limits)
+    w.reshape(-1)[flat_top] = 0
+    top_weight = np.exp(row_max.astype(np.float64) - shift)
+    others = np.sum(w, axis=1).astype(np.float64)
+    return _Block(top, flat_top, row_max, top_weight, others, bad)
 
 
-def _probs_and_complement(parts, axis):
-    """Return ``probs`` and ``1 - probs`` computed without cancellation.
+def _shifted_exp(z, row_max, w, limits):
+    """`_exp_block`'s general case: unusable rows, and shifts other than 0.
 
-    Only a row's top class can have a probability within ulps of 1, and for
-    it ``1 - p = rest / (1 + rest)`` exactly; elsewhere ``p <= 1/2`` and
-    ``1 - p`` is accurate as written.
+    Returns the shifts (B,) and the unusable rows; `row_max` is set to 0
+    in those, and their weights are computed from zeros.
     """
-    total = 1 + parts.rest
-    probs = parts.weights / total
-    complement = 1 - probs
-    np.put_along_axis(complement, parts.top, parts.rest / total, axis=axis)
-    return probs, complement
+    bad = ~np.isfinite(row_max)                # a nan or +inf, or all -inf
+    if bad.any():                              # zeros keep the arithmetic quiet
+        z = np.where(bad[:, None], 0, z)
+        row_max[bad] = 0
+    shift, compensate = _shifts(z, row_max, limits)
+    np.subtract(z, shift[:, None], out=w)
+    if compensate.any():
+        _compensated_exp(z, shift, w)
+    else:
+        np.exp(w, out=w)
+    return shift, bad
+
+
+def _shifts(z, row_max, limits):
+    """Choose the shift c of each row, and say which rows need compensating.
+
+    ``exp(z - c)`` is only as accurate as ``z - c``: in float64, one
+    rounding of z - c = -700 moves the exponential by up to 256 ulp.  Two
+    shifts make the subtraction exact.  c = 0, when ``exp(z)`` can neither
+    overflow (even summed over a row and multiplied by a batch size) nor
+    lose to underflow digits that matter.  And c = m, when every logit whose
+    weight is not 0 (those within `reach` of m: 745 in float64) lies within
+    a factor of two of m, where Sterbenz's lemma makes z - m exact.  Other
+    rows use c = m and carry the rounding error (`_compensated_exp`).
+    """
+    m = row_max
+    zero = (m >= 0) & (m <= limits.shift_free)
+    exact = (m >= 2 * limits.reach) | (m <= -limits.reach)
+    unsure = ~(zero | exact)
+    if unsure.any():
+        low, m_unsure = np.min(z[unsure], axis=1), m[unsure]
+        zero[unsure] = (m_unsure < 0) & (low >= limits.subnormal)
+        exact[unsure] = np.where(m_unsure > 0, low >= m_unsure / 2,
+                                 low >= 2 * m_unsure)
+    return np.where(zero, 0, m).astype(z.dtype), ~(zero | exact)
+
+
+def _compensated_exp(z, shift, w):
+    """Turn ``w = fl(z - c)`` into ``exp(z - c)``, carrying the rounding error.
+
+    Knuth's TwoSum recovers the error e of the subtraction exactly from five
+    more operations; then ``exp(z - c) = exp(w) * exp(e)``, and since
+    ``|e| <= eps/2 |z - c|`` is tiny, ``exp(e) = 1 + e`` to full precision.
+    """
+    c = shift[:, None]
+    with np.errstate(invalid="ignore"):   # -inf logits: inf - inf below
+        c_virtual = w - z                 # -c, up to the rounding
+        err = w - c_virtual               # z, up to the rounding
+        np.subtract(z, err, out=err)
+        c_virtual += c
+        err -= c_virtual                  # now (z - c) - w, exactly
+    np.exp(w, out=w)
+    # A -inf logit, or z - c overflowing to -inf, has weight 0 and err nan;
+    # fmax turns that nan into -1, and 0 * (1 - 1) is still 0.
+    np.fmax(err, -1, out=err)
+    err *= w
+    w += err
+
+
+def _softmax_rows(rows, scale=1.0):
+    """Return ``softmax(rows) / scale`` and, for each row, its top class k
+    and ``(1 - p_k) / scale``, computed without cancellation.
+
+    `rows` is float64 or float32, and the probabilities keep its dtype.
+    Each row is multiplied by ``1 / (scale * total)``: one more rounding
+    than a division, and several times faster.
+    """
+    probs = np.empty(rows.shape, dtype=rows.dtype)                # (N, C)
+    top, not_top = np.empty(len(rows), np.intp), np.empty(len(rows))
+    with _row_loops(rows):
+        for block in _blocks(rows):
+            out = probs[block]
+            b = _exp_block(rows[block], out)
+            total = (b.top_weight + b.others) * scale
+            np.multiply(out, (1 / total).astype(out.dtype)[:, None], out=out)
+            out.reshape(-1)[b.flat_top] = b.top_weight / total
+            top[block], not_top[block] = b.top, b.others / total
+            if b.bad.any():
+                out[b.bad] = not_top[block][b.bad] = np.nan
+    return probs, top, not_top
+
+
+def _log_softmax_rows(rows):
+    """``log_softmax(rows)`` as ``(z - m) - log1p(others / top_weight)``."""
+    log_probs = np.empty(rows.shape, dtype=rows.dtype)            # (N, C)
+    with _row_loops(rows):
+        for block in _blocks(rows):
+            z, out = rows[block], log_probs[block]
+            b = _exp_block(z, out)       # the weights, overwritten below
+            # Two subtractions: z - (m + log_total) would round m + log_total
+            # and lose the small log-probability of a dominant class.
+            np.subtract(z, b.row_max[:, None], out=out)
+            out -= b.log_total().astype(out.dtype)[:, None]
+            if b.bad.any():
+                out[b.bad] = np.nan
+    return log_probs
+
+
+def _row_stats(rows):
+    """`_exp_block` over all the rows, keeping only the per-row results."""
+    scratch, found = _scratch(rows), []
+    with _row_loops(rows):
+        for block in _blocks(rows):
+            z = rows[block]
+            found.append(_exp_block(z, scratch[:len(z)]))
+    if not found:
+        index, empty = np.zeros(0, np.intp), np.zeros(0)
+        return _Block(index, index, empty.astype(rows.dtype), empty, empty,
+                      np.zeros(0, bool))
+    return _Block(*(np.concatenate(parts) for parts in zip(*found)))
 
 
 # --------------------------------------------------------------------------
@@ -245,9 +417,13 @@ def softmax(logits, axis=-1):
         \qquad m = \max_j z_j .
 
     Subtracting the maximum changes nothing mathematically but keeps every
-    exponent :math:`\le 0`, so nothing overflows.  The rounding error of
-    :math:`z_i - m` is recovered exactly and folded back in, so each
-    probability is accurate to a few ulps even far below the maximum.
+    exponent :math:`\le 0`, so nothing overflows.  In practice each row is
+    shifted by whichever constant makes the subtraction exact: 0 (no
+    subtraction at all) when :math:`e^{z}` cannot overflow, which is the
+    common case, or :math:`m`, with the rounding error of :math:`z_i - m`
+    recovered exactly and folded back in when the subtraction is not exact.
+    So each probability is accurate to a few ulps even far below the
+    maximum.
 
     A ``-inf`` logit is a masked class: its probability is exactly 0.  A
     row that is all ``-inf``, or that contains ``nan`` or ``+inf``, returns
@@ -273,9 +449,9 @@ def softmax(logits, axis=-1):
            [nan, nan]])
     """
     z, out_dtype, axis = _prepare_logits(logits, axis)
-    parts = _softmax_parts(z, axis)
-    probs = parts.weights / (1 + parts.rest)
-    return _finish(np.where(parts.bad, np.nan, probs), out_dtype)
+    rows, moved_shape = _as_rows(z, axis)                        # (N, C)
+    probs = _softmax_rows(rows)[0].reshape(moved_shape)
+    return _finish(np.moveaxis(probs, -1, axis), out_dtype)
 
 
 def log_softmax(logits, axis=-1):
@@ -335,9 +511,9 @@ def log_softmax(logits, axis=-1):
     [  0. -inf]
     """
     z, out_dtype, axis = _prepare_logits(logits, axis)
-    parts = _softmax_parts(z, axis)
-    log_probs = parts.shifted - np.log1p(parts.rest)
-    return _finish(np.where(parts.bad, np.nan, log_probs), out_dtype)
+    rows, moved_shape = _as_rows(z, axis)                        # (N, C)
+    log_probs = _log_softmax_rows(rows).reshape(moved_shape)
+    return _finish(np.moveaxis(log_probs, -1, axis), out_dtype)
 
 
 def logsumexp(logits, axis=-1, keepdims=False):
@@ -399,11 +575,12 @@ def logsumexp(logits, axis=-1, keepdims=False):
      [1.        ]]
     """
     z, out_dtype, axis = _prepare_logits(logits, axis)
-    parts = _softmax_parts(z, axis)
-    lse = parts.row_max + np.log1p(parts.rest)
-    lse = np.where(parts.bad, np.nan, lse)
-    if not keepdims:
-        lse = np.squeeze(lse, axis=axis)
+    rows, moved_shape = _as_rows(z, axis)                        # (N, C)
+    stats = _row_stats(rows)
+    lse = np.where(stats.bad, np.nan, stats.row_max + stats.log_total())
+    lse = lse.reshape(moved_shape[:-1])
+    if keepdims:
+        lse = np.expand_dims(lse, axis)
     return _finish(lse, out_dtype)
 
 
@@ -456,15 +633,18 @@ def softmax_jacobian(logits):
     >>> softmax_jacobian(np.zeros((5, 3))).shape
     (5, 3, 3)
     """
-    z, out_dtype, axis = _prepare_logits(logits, -1)
-    parts = _softmax_parts(z, axis)
-    probs, complement = _probs_and_complement(parts, axis)  # (..., C)
+    z, out_dtype, _ = _prepare_logits(logits, -1)
+    rows, _ = _as_rows(z, -1)                                   # (N, C)
+    probs, top, not_top = _softmax_rows(rows)
+    # Only the top class can have p within ulps of 1; its 1 - p is not_top.
+    complement = 1 - probs
+    complement[np.arange(len(rows)), top] = not_top
     with np.errstate(under="ignore"):
-        jac = -probs[..., :, None] * probs[..., None, :]    # (..., C, C)
+        jac = -probs[:, :, None] * probs[:, None, :]           # (N, C, C)
         diag = np.arange(z.shape[-1])
-        jac[..., diag, diag] = probs * complement
-    jac = np.where(parts.bad[..., None], np.nan, jac)
-    return _finish(jac, out_dtype)
+        jac[:, diag, diag] = probs * complement
+    # a nan row of probabilities gives nan products throughout
+    return _finish(jac.reshape(z.shape + z.shape[-1:]), out_dtype)
 
 
 # --------------------------------------------------------------------------
@@ -527,11 +707,13 @@ def _check_probabilities(probs, logits_shape):
         )
 
 
-def _smoothed_targets(logits, target, label_smoothing):
-    """Validate and return ``(z, out_dtype, weights)``, all of shape (N, C).
+def _cross_entropy_inputs(logits, target, label_smoothing):
+    """Validate and return ``(z, out_dtype, labels, weights)``.
 
-    ``weights`` is the label-smoothed target distribution: every row is
-    non-negative and sums to one.
+    `z` holds (N, C) contiguous rows.  Class indices without smoothing come
+    back as ``labels`` of shape (N,), with ``weights`` None; anything else
+    as ``weights`` of shape (N, C), the label-smoothed target distribution
+    (every row non-negative, summing to one), with ``labels`` None.
     """
     z, out_dtype = _as_real_array(logits, "logits")
     if z.ndim not in (1, 2):
@@ -546,9 +728,12 @@ def _smoothed_targets(logits, target, label_smoothing):
     target = np.asarray(target)
     num_classes = z.shape[-1]
     eps = label_smoothing
+    rows = np.ascontiguousarray(z.reshape(-1, num_classes))  # (N, C)
     if target.dtype.kind in "iu":
         _check_labels(target, z.shape)
         labels = target.reshape(-1)                        # (N,)
+        if eps == 0:
+            return rows, out_dtype, labels, None
         weights = np.full((labels.size, num_classes), eps / num_classes,
                           dtype=z.dtype)                   # (N, C)
         weights[np.arange(labels.size), labels] += 1 - eps
@@ -561,7 +746,7 @@ def _smoothed_targets(logits, target, label_smoothing):
             "`target` must be integer class indices or floating-point "
             f"class probabilities; got dtype {target.dtype}."
         )
-    return z.reshape(-1, num_classes), out_dtype, weights
+    return rows, out_dtype, None, weights
 
 
 def _check_batch(z, reduction):
@@ -572,7 +757,7 @@ def _check_batch(z, reduction):
         )
 
 
-def _weighted_gaps(weights, parts):
+def _weighted_gaps(weights, z, row_max):
     """Return ``weights * (row_max - z)`` with no spurious overflow or nan.
 
     ``row_max - z`` is ``-log p`` up to a per-row constant.  It overflows
@@ -580,11 +765,12 @@ def _weighted_gaps(weights, parts):
     so there we use ``w*m - w*z`` instead.  A zero weight contributes 0,
     even for a masked ``-inf`` logit (where ``0 * inf`` would be nan).
     """
+    row_max = row_max[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
-        gaps = weights * -parts.shifted
-        overflowed = np.isinf(parts.shifted) & np.isfinite(parts.z)
-        gaps = np.where(overflowed,
-                        weights * parts.row_max - weights * parts.z, gaps)
+        gaps = row_max - z
+        overflowed = np.isinf(gaps) & np.isfinite(z)
+        gaps = np.where(overflowed, weights * row_max - weights * z,
+                        weights * gaps)
     return np.where(weights == 0, 0, gaps)
 
 
@@ -693,13 +879,17 @@ def cross_entropy(logits, target, *, reduction="mean", label_smoothing=0.0):
     """
     _check_reduction(reduction)
     eps = _check_label_smoothing(label_smoothing)
-    z, out_dtype, weights = _smoothed_targets(logits, target, eps)
+    z, out_dtype, labels, weights = _cross_entropy_inputs(logits, target, eps)
     _check_batch(z, reduction)
-    parts = _softmax_parts(z, axis=-1)
+    stats = _row_stats(z)
     with np.errstate(over="ignore"):
-        loss = np.log1p(parts.rest[:, 0]) + np.sum(
-            _weighted_gaps(weights, parts), axis=-1)          # (N,)
-    loss = np.where(parts.bad[:, 0], np.nan, loss)
+        if labels is not None:  # -log p_y = (m - z_y) + log sum_j e^(z_j - m)
+            picked = z[np.arange(len(z)), labels]
+            gaps = stats.row_max.astype(np.float64) - picked         # (N,)
+        else:
+            gaps = np.sum(_weighted_gaps(weights, z, stats.row_max), axis=-1)
+        loss = gaps + stats.log_total()                           # (N,)
+    loss = np.where(stats.bad, np.nan, loss)
     if np.ndim(logits) == 1:
         loss = loss[0]
     return _finish(_reduce(np.asarray(loss), reduction), out_dtype)
@@ -755,19 +945,37 @@ def cross_entropy_grad(logits, target, *, reduction="mean",
     """
     _check_reduction(reduction)
     eps = _check_label_smoothing(label_smoothing)
-    z, out_dtype, weights = _smoothed_targets(logits, target, eps)
+    z, out_dtype, labels, weights = _cross_entropy_inputs(logits, target, eps)
     _check_batch(z, reduction)
-    parts = _softmax_parts(z, axis=-1)
-    probs, complement = _probs_and_complement(parts, axis=-1)  # (N, C)
-    grad = probs - weights
-    top_weight = np.take_along_axis(weights, parts.top, axis=-1)
-    top_complement = np.take_along_axis(complement, parts.top, axis=-1)
-    np.put_along_axis(grad, parts.top, (1 - top_weight) - top_complement,
-                      axis=-1)
-    grad = np.where(parts.bad, np.nan, grad)
-    if reduction == "mean":
-        grad = grad / z.shape[0]
+    if labels is not None:
+        grad = _index_target_grad(z, labels, reduction)
+    else:
+        grad = _weighted_target_grad(z, weights, reduction)
     return _finish(grad.reshape(np.shape(logits)), out_dtype)
+
+
+def _index_target_grad(z, labels, reduction):
+    """``(softmax(z) - onehot(labels)) / scale``: one pass, then N fix-ups."""
+    scale = len(z) if reduction == "mean" else 1
+    grad, top, not_top = _softmax_rows(z, scale)                   # (N, C)
+    flat = grad.reshape(-1)
+    at_label = np.arange(0, z.size, z.shape[1]) + labels
+    flat[at_label] -= 1 / scale        # p_y <= 1/2 unless y is the top class
+    hit = np.nonzero(labels == top)[0]  # there, p_y - 1 = -(1 - p_y)
+    flat[at_label[hit]] = -not_top[hit]
+    return grad
+
+
+def _weighted_target_grad(z, weights, reduction):
+    """``softmax(z) - weights``, accurate where the top p is near 1."""
+    grad, top, not_top = _softmax_rows(z)                          # (N, C)
+    grad -= weights
+    index = np.nonzero(not_top <= 0.5)[0]        # rows where p_top >= 1/2
+    top_weight = weights[index, top[index]]
+    grad[index, top[index]] = (1 - top_weight) - not_top[index]
+    if reduction == "mean":
+        grad /= len(z)
+    return grad
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,194 @@
+"""The book itself: build times, explorer latency and page weights.
+
+* Clean build: the whole book, every notebook executed, strictly, into a
+  fresh copy of ``book/`` (no ``_build``, so no jupyter-cache).  Then a
+  second build of the same copy with nothing changed: the rebuild time.
+* Explorer latency: each page of the table of contents is executed with
+  nbclient in a live kernel, without ``HELPERS_EXPLORER_FRAMES`` (as a
+  reader's kernel would be).  Then, in the same kernel, every explorer the
+  page left behind (in a variable, or as a cell's result) has each of its
+  controls moved to a few values through its ipywidgets control, and the
+  time from the change to the redrawn image is recorded.
+* Page weight: the bytes of each page's HTML (explorer frames are inlined)
+  and of the images it alone uses; the theme's shared files are cached
+  across pages and not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["toc_pages", "build_times", "explorer_latency", "page_weights"]
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+MARKER = "BENCH-EXPLORERS "
+
+# Run in the chapter's kernel after its own cells.  Moving the ipywidgets
+# control runs exactly what a reader's slider runs: the explorer's observer
+# redraws the figure and swaps the image.
+PROBE = """
+import json as _json, statistics as _stats, time as _time
+from helpers.explorer import Explorer as _Explorer
+_seen, _found = set(), {}
+_candidates = list(globals().items()) + [
+    (f"Out[{k}]", v) for k, v in globals().get("Out", {}).items()]
+for _name, _ex in _candidates:
+    if not isinstance(_ex, _Explorer) or id(_ex) in _seen or _name.startswith("_"):
+        continue
+    _seen.add(id(_ex))
+    _box = _ex.widget()
+    _inputs = dict(zip(_ex.controls, _box.children[0].children))
+    _times = []
+    for _control, _widget in _inputs.items():
+        _grid = _ex.controls[_control].values()
+        _picks = [_grid[i] for i in sorted({0, len(_grid) // 3, 2 * len(_grid) // 3,
+                                            len(_grid) - 1})]
+        for _value in _picks + _picks[::-1]:
+            if _widget.value == _value:
+                continue
+            _start = _time.perf_counter()
+            _widget.value = _value          # the observer redraws the image
+            _times.append(_time.perf_counter() - _start)
+    if _times:
+        _label = getattr(_ex.draw, "__name__", _name)
+        while _label in _found:
+            _label += "'"
+        _found[_label] = {"median_ms": 1e3 * _stats.median(_times),
+                          "max_ms": 1e3 * max(_times), "moves": len(_times)}
+print("BENCH-EXPLORERS " + _json.dumps(_found))
+"""
+
+
+def _tasks():
+    sys.path.insert(0, str(ROOT))
+    import tasks
+    return tasks
+
+
+def is_notebook(path):
+    """A MyST notebook page carries a jupytext header (intro.md does not)."""
+    return path.exists() and "jupytext:" in path.read_text(encoding="utf-8")[:400]
+
+
+def toc_pages(book=BOOK):
+    """Every page of the table of contents, root first (paths without .md)."""
+    import yaml
+
+    toc = yaml.safe_load((book / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return pages
+
+
+def _copy_book(where):
+    book = where / "book"
+    shutil.copytree(BOOK, book, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
+    return book
+
+
+def _timed_build(book, log):
+    tasks = _tasks()
+    start = time.perf_counter()
+    result = subprocess.run(tasks.jupyter_book_command(book), cwd=ROOT,
+                            env=tasks.book_env(), capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    log.write_text(result.stdout + result.stderr)
+    return elapsed, result.returncode == 0
+
+
+def build_times(keep=None):
+    """Seconds for a clean build and for a rebuild with no change.
+
+    Returns ``{"clean_s", "rebuild_s", "clean_ok", "rebuild_ok", "html"}``;
+    the built copy stays in `keep` (a folder) if given, else in a
+    temporary folder that is removed, so ``html`` is only useful with keep.
+    """
+    where = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-book-"))
+    if (where / "book").exists():
+        shutil.rmtree(where / "book")
+    where.mkdir(parents=True, exist_ok=True)
+    book = _copy_book(where)
+    clean, clean_ok = _timed_build(book, where / "clean-build.log")
+    rebuild, rebuild_ok = _timed_build(book, where / "rebuild.log")
+    result = {"clean_s": clean, "rebuild_s": rebuild, "clean_ok": clean_ok,
+              "rebuild_ok": rebuild_ok, "html": str(book / "_build" / "html"),
+              "logs": str(where)}
+    if not keep:
+        shutil.rmtree(where, ignore_errors=True)
+    return result
+
+
+def explorer_latency(pages=None, timeout=900):
+    """``{page: {explorer: {"median_ms", "max_ms", "moves"}}}``, per notebook.
+
+    A page whose execution fails gets ``{"error": message}`` instead.
+    """
+    import jupytext
+    import nbclient
+    import nbformat
+
+    env_frames = os.environ.pop("HELPERS_EXPLORER_FRAMES", None)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    found = {}
+    try:
+        for page in pages or toc_pages():
+            path = BOOK / f"{page}.md"
+            if not is_notebook(path):
+                continue
+            notebook = jupytext.read(path)
+            notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
+            client = nbclient.NotebookClient(
+                notebook, timeout=timeout, kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}})
+            try:
+                client.execute()
+            except Exception as exc:  # report it, and go on with the others
+                found[page] = {"error": str(exc).strip().splitlines()[-1][:200]}
+                continue
+            found[page] = _probe_result(notebook.cells[-1])
+    finally:
+        if env_frames is not None:
+            os.environ["HELPERS_EXPLORER_FRAMES"] = env_frames
+    return found
+
+
+def _probe_result(cell):
+    for output in cell.get("outputs", []):
+        for line in output.get("text", "").splitlines():
+            if line.startswith(MARKER):
+                return json.loads(line[len(MARKER):])
+    return {}
+
+
+def page_weights(html, pages=None):
+    """``{page: {"html": bytes, "images": bytes}}`` for each TOC page."""
+    html = Path(html)
+    weights = {}
+    for page in pages or toc_pages():
+        path = html / f"{page}.html"
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        images = set(re.findall(r'src="((?:\.\./)*_images/[^"]+)"', text))
+        image_bytes = sum((path.parent / src).stat().st_size for src in images
+                          if (path.parent / src).exists())
+        weights[page] = {"html": path.stat().st_size, "images": image_bytes}
+    return weights

@@ -1,0 +1,259 @@
+"""Run the benchmarks and print their tables.
+
+    python3 tasks.py bench            # speed, accuracy and book
+    python3 tasks.py bench speed      # or accuracy, or book
+    python3 tasks.py bench speed --quick --clock cpu
+
+``tasks.py bench`` sets up the test environment (it needs SciPy) and runs
+this module as ``python -m bench.run``.  Every figure is a ratio measured
+side by side in one process; see the docstrings of bench.speed,
+bench.accuracy and bench.book for how.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import accuracy, book, speed
+from .competitors import implementations
+
+# The goals of the performance issue, as (limit, unit) per measurement.
+SPEED_GOAL = {"float64": 0.6, "float32": 1.0}     # helpers time / SciPy time
+STEP_GOAL = 1.0        # (loss + grad) / (loss + softmax)
+ACCURACY_GOAL = 4.0    # eps
+CLEAN_GOAL, REBUILD_GOAL, LATENCY_GOAL = 300.0, 20.0, 100.0  # s, s, ms
+
+QUICK = {"speed": dict(shape=(1024, 1000), rounds=7),
+         "accuracy": dict(rows=2, num_classes=200, rows_wide=1)}
+FULL = {"speed": dict(shape=(4096, 1000), rounds=25),
+        "accuracy": dict(rows=16, num_classes=1000, rows_wide=2)}
+
+
+def _met(ok):
+    return "met" if ok else "NOT MET"
+
+
+def _fmt(value, width=9):
+    if value is None:
+        return " " * (width - 1) + "-"
+    if np.isinf(value):
+        return f"{'inf':>{width}}"
+    return f"{value:>{width}.2g}" if value >= 1e4 else f"{value:>{width}.2f}"
+
+
+def speed_table(results, impls):
+    """The speed results as text: one block per dtype."""
+    others = [name for name in impls if name != "helpers"]
+    lines = []
+    for dtype, found in results.items():
+        rows = {(r["impl"], r["function"]): r for r in found["rows"]}
+        lines.append(f"\nSpeed, {dtype}: one np.exp = {found['floor_ms']:.1f} ms "
+                     "(median of per-round ratios)")
+        head = f"{'function':<19}{'helpers ms':>11}{'x exp':>8}"
+        head += "".join(f"{name[:14] + ' x exp':>21}" for name in others)
+        head += f"{'helpers/SciPy':>15}{'goal':>8}  result"
+        lines.append(head)
+        goal = SPEED_GOAL.get(dtype)
+        for function in speed.FUNCTIONS:
+            mine = rows[("helpers", function)]
+            line = f"{function:<19}{mine['ms']:>11.1f}{mine['x_floor']:>8.2f}"
+            line += "".join(f"{rows[(n, function)]['x_floor']:>21.2f}" for n in others)
+            ratio = mine.get("x_scipy")
+            line += f"{_fmt(ratio, 15)}{'<= ' + str(goal):>8}  "
+            line += _met(ratio is not None and ratio <= goal) if goal else ""
+            lines.append(line)
+        step = rows[("helpers", "loss+grad vs loss+softmax")]["x_budget"]
+        lines.append(f"{'(loss + grad) / (loss + softmax)':<38}{step:>6.2f}"
+                     f"{'<= ' + str(STEP_GOAL):>12}  {_met(step <= STEP_GOAL)}")
+    return "\n".join(lines)
+
+
+def accuracy_table(results):
+    """The accuracy results as text: max error in eps, helpers vs the others."""
+    names = list(results)
+    lines = []
+    for dtype in next(iter(results.values())):
+        lines.append(f"\nAccuracy, {dtype}: largest relative error in eps "
+                     f"(goal for helpers: <= {ACCURACY_GOAL:g})")
+        families = list(results[names[0]][dtype]["softmax"])
+        lines.append(f"{'function':<15}{'implementation':<30}"
+                     + "".join(f"{f[:12]:>13}" for f in families) + "  result")
+        for function in accuracy.FUNCTIONS:
+            for name in names:
+                errs = results[name][dtype][function]
+                line = f"{function:<15}{name[:29]:<30}" + "".join(
+                    _fmt(errs[f], 13) for f in families)
+                if name == "helpers":
+                    line += "  " + _met(max(errs.values()) <= ACCURACY_GOAL)
+                lines.append(line)
+    return "\n".join(lines)
+
+
+SHORT_FAMILY = {"normal x5": "normal", "huge ~1e3": "huge", "offset 1e6": "offset",
+                "tiny diffs 1e-12": "tiny", "20,000 classes": "20k",
+                "dominant": "domin."}
+
+
+def compact_speed_table(results, impls):
+    """A narrow speed table (for a book page): ratios only, no verdicts."""
+    scipy = next(name for name in impls if name.startswith("SciPy"))
+    lines = []
+    for dtype, found in results.items():
+        rows = {(r["impl"], r["function"]): r for r in found["rows"]}
+        lines += [f"{dtype}, one np.exp = {found['floor_ms']:.1f} ms"
+                  f"{'helpers':>14}{'SciPy':>8}{'helpers':>9}",
+                  f"{'function':<34}{'x exp':>8}{'x exp':>8}{'/ SciPy':>9}"]
+        for function in speed.FUNCTIONS:
+            mine, theirs = rows[("helpers", function)], rows[(scipy, function)]
+            lines.append(f"{function:<34}{mine['x_floor']:>8.2f}"
+                         f"{theirs['x_floor']:>8.2f}{mine['x_scipy']:>9.2f}")
+        step = rows[("helpers", "loss+grad vs loss+softmax")]["x_budget"]
+        lines += [f"{'(loss + grad) / (loss + softmax)':<34}{step:>8.2f}", ""]
+    if "transcription" in scipy:
+        lines.append(f"SciPy here is {scipy}.")
+    return "\n".join(lines)
+
+
+def compact_accuracy_table(results):
+    """A narrow accuracy table (for a book page): largest error in eps."""
+    lines = []
+    for dtype in next(iter(results.values())):
+        families = list(next(iter(results.values()))[dtype]["softmax"])
+        lines.append(f"{dtype:<22}" + "".join(f"{SHORT_FAMILY.get(f, f)[:7]:>8}"
+                                              for f in families))
+        for function in accuracy.FUNCTIONS:
+            for i, name in enumerate(results):
+                errs = results[name][dtype][function]
+                label = function.replace("cross_entropy", "cross-ent.") if i == 0 else ""
+                lines.append(f"{label:<13}{name.split(' (')[0][:8]:<9}"
+                             + "".join(_fmt(errs[f], 8) for f in families))
+        lines.append("")
+    lines += [f"SciPy here is {name}." for name in results if "transcription" in name]
+    return "\n".join(lines)
+
+
+def book_table(results):
+    """The book results as text."""
+    lines = ["\nThe book"]
+    builds = results.get("builds")
+    if builds:
+        for key, label, goal in (("clean_s", "clean build (all executed)", CLEAN_GOAL),
+                                 ("rebuild_s", "rebuild, no change", REBUILD_GOAL)):
+            ok = builds[key.replace("_s", "_ok")]
+            lines.append(f"{label:<34}{builds[key]:>8.1f} s   goal <= {goal:g} s  "
+                         f"{_met(ok and builds[key] <= goal)}"
+                         + ("" if ok else "  (the build FAILED; see " + builds["logs"] + ")"))
+    weights = results.get("weights", {})
+    latency = {page: found for page, found in results.get("latency", {}).items()
+               if "error" not in found}
+    for page, found in results.get("latency", {}).items():
+        if "error" in found:
+            lines.append(f"{page}: could not be executed: {found['error']}")
+    lines.append(f"\n{'page':<32}{'HTML bytes':>12}{'image bytes':>13}"
+                 f"{'explorers':>10}{'median ms':>11}{'worst ms':>10}  result")
+    for page in dict.fromkeys(list(weights) + list(latency)):
+        w = weights.get(page, {})
+        found = latency.get(page, {})
+        medians = [e["median_ms"] for e in found.values()]
+        worst = max(medians) if medians else None
+        line = (f"{page:<32}{w.get('html', 0):>12,}{w.get('images', 0):>13,}"
+                f"{len(found):>10}{_fmt(worst and float(np.median(medians)), 11)}"
+                f"{_fmt(worst, 10)}")
+        if medians:
+            line += "  " + _met(worst <= LATENCY_GOAL)
+        lines.append(line)
+    for page, found in latency.items():
+        for name, e in found.items():
+            lines.append(f"    {page}: {name:<24}{e['median_ms']:>8.1f} ms median, "
+                         f"{e['max_ms']:.1f} ms worst, {e['moves']} moves")
+    return "\n".join(lines)
+
+
+def run_speed(args, impls):
+    options = dict(QUICK["speed"] if args.quick else FULL["speed"])
+    if args.rounds:
+        options["rounds"] = args.rounds
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    print(f"\n== speed: shape {options['shape']}, {options['rounds']} rounds, "
+          f"{args.clock} clock ==", flush=True)
+    results = speed.measure(impls, clock=clock, **options)
+    print(speed_table(results, impls))
+    paths = speed.path_costs({name: impl["softmax"] for name, impl in impls.items()},
+                             shape=options["shape"], rounds=options["rounds"],
+                             clock=clock)
+    print("\nsoftmax in float64 on rows taking each of helpers' three paths (x exp):")
+    print(f"  {'rows':<38}" + "".join(f"{name[:14]:>16}" for name in impls))
+    for label, found in paths.items():
+        print(f"  {label:<38}" + "".join(f"{found[name]:>16.2f}" for name in impls))
+    return {"results": results, "paths": paths, "options": {**options, "clock": args.clock}}
+
+
+def run_accuracy(args, impls):
+    options = QUICK["accuracy"] if args.quick else FULL["accuracy"]
+    print(f"\n== accuracy: {options} ==", flush=True)
+    results = accuracy.measure(impls, **options)
+    print(accuracy_table(results))
+    return {"results": results, "options": options}
+
+
+def run_book(args):
+    print("\n== book: clean build, rebuild, explorer latency, page weights ==",
+          flush=True)
+    keep = Path(args.keep) if args.keep else None
+    results = {}
+    if not args.skip_builds:
+        scratch = keep or Path(book.ROOT / "build" / "bench-book")
+        results["builds"] = book.build_times(keep=scratch)
+        results["weights"] = book.page_weights(results["builds"]["html"])
+        print(book_table(results), flush=True)
+        if not keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    results["latency"] = book.explorer_latency()
+    print(book_table(results))
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=["speed", "accuracy", "book", "all"])
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few rounds (seconds, not minutes)")
+    parser.add_argument("--rounds", type=int, help="speed: rounds to take the median of")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="speed: wall-clock time (default) or this process's "
+                             "CPU time, which ignores time spent waiting for a "
+                             "core on a busy machine")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    parser.add_argument("--skip-builds", action="store_true",
+                        help="book: only the explorer latency")
+    parser.add_argument("--keep", help="book: build in this folder and keep it")
+    parser.add_argument("--json", help="also write every figure to this file")
+    args = parser.parse_args(argv)
+
+    impls = implementations(with_torch=not args.no_torch)
+    print(f"numpy {np.__version__}, Python {platform.python_version()}, "
+          f"{platform.machine()}; compared: {', '.join(impls)}")
+    report = {}
+    if args.which in ("speed", "all"):
+        report["speed"] = run_speed(args, impls)
+    if args.which in ("accuracy", "all"):
+        report["accuracy"] = run_accuracy(args, impls)
+    if args.which in ("book", "all"):
+        report["book"] = run_book(args)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=1, default=str))
+    return report
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

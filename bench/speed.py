@@ -1,0 +1,117 @@
+"""Speed: every implementation timed side by side, as multiples of np.exp.
+
+The machine may be shared, so absolute times drift.  Each round therefore
+runs every timed call once, in a fresh random order, and divides each time
+by the time of the ``np.exp`` floor *in the same round*; the reported
+figure is the median of those per-round ratios.  Ratios between two
+implementations (helpers against SciPy, say) are formed the same way.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+__all__ = ["FUNCTIONS", "measure", "path_costs"]
+
+# What is timed, for each implementation: name -> how to call it.
+FUNCTIONS = {
+    "softmax": lambda impl, z, y: impl["softmax"](z),
+    "log_softmax": lambda impl, z, y: impl["log_softmax"](z),
+    "logsumexp": lambda impl, z, y: impl["logsumexp"](z),
+    "cross_entropy": lambda impl, z, y: impl["loss"](z, y),
+    "cross_entropy_grad": lambda impl, z, y: impl["grad"](z, y),
+}
+FLOOR = "np.exp"
+
+
+def _logits(shape, dtype, scale=5.0, seed=0):
+    rng = np.random.default_rng(seed)
+    logits = (scale * rng.standard_normal(shape)).astype(dtype)    # (N, C)
+    labels = rng.integers(0, shape[1], size=shape[0])              # (N,)
+    return logits, labels
+
+
+def _rounds(calls, rounds, seed=0, clock=time.perf_counter):
+    """Time every call once per round, in random order; {name: [seconds]}."""
+    rng = np.random.default_rng(seed)
+    names = list(calls)
+    times = {name: [] for name in names}
+    for name in names:  # warm up: first touches, imports, caches
+        calls[name]()
+    for _ in range(rounds):
+        for i in rng.permutation(len(names)):
+            start = clock()
+            calls[names[i]]()
+            times[names[i]].append(clock() - start)
+    return {name: np.array(t) for name, t in times.items()}
+
+
+def measure(impls, shape=(4096, 1000), dtypes=("float64", "float32"),
+            rounds=25, seed=0, clock=time.perf_counter):
+    """Median per-round times and ratios, for every implementation.
+
+    Returns ``{dtype: {"floor_ms": ms, "rows": [row, ...]}}`` where each row
+    is a dict with ``impl``, ``function``, ``ms``, ``x_floor`` (multiple of
+    one np.exp over the same array) and, where SciPy (or its transcription)
+    was measured, ``x_scipy``.  A row with function ``loss+grad vs
+    loss+softmax`` compares one training step's loss and gradient with the
+    loss plus one softmax.
+    """
+    scipy_name = next((n for n in impls if n.startswith("SciPy")), None)
+    results = {}
+    for dtype in dtypes:
+        z, y = _logits(shape, dtype, seed=seed)
+        calls = {(FLOOR, "exp"): lambda: np.exp(z)}
+        for name, impl in impls.items():
+            for function, call in FUNCTIONS.items():
+                calls[(name, function)] = (
+                    lambda call=call, impl=impl: call(impl, z, y))
+        times = _rounds(calls, rounds, seed, clock)
+        floor = times[(FLOOR, "exp")]
+        rows = []
+        for (name, function), t in times.items():
+            if name == FLOOR:
+                continue
+            row = {"impl": name, "function": function,
+                   "ms": 1e3 * float(np.median(t)),
+                   "x_floor": float(np.median(t / floor))}
+            if scipy_name and name != scipy_name:
+                row["x_scipy"] = float(np.median(t / times[(scipy_name, function)]))
+            rows.append(row)
+        for name in impls:
+            step = times[(name, "cross_entropy")] + times[(name, "cross_entropy_grad")]
+            budget = times[(name, "cross_entropy")] + times[(name, "softmax")]
+            rows.append({"impl": name, "function": "loss+grad vs loss+softmax",
+                         "ms": 1e3 * float(np.median(step)),
+                         "x_floor": float(np.median(step / floor)),
+                         "x_budget": float(np.median(step / budget))})
+        results[str(np.dtype(dtype))] = {"floor_ms": 1e3 * float(np.median(floor)),
+                                         "rows": rows}
+    return results
+
+
+def path_costs(softmaxes, shape=(4096, 1000), rounds=15, seed=0,
+               clock=time.perf_counter):
+    """The cost of each softmax in `softmaxes` on rows of three kinds.
+
+    They are the three paths of helpers' softmax, in float64: ``5 N(0,1)``
+    is shifted by 0 (no subtraction at all), ``1e6 + 5 N(0,1)`` by its
+    maximum (an exact subtraction), and ``200 N(0,1)`` by its maximum with
+    the rounding error carried (compensated).  In the last, many weights
+    are subnormal or 0, which NumPy's ``exp`` computes far more slowly, for
+    every implementation.  Returns ``{label: {name: multiple of np.exp}}``.
+    """
+    normal, _ = _logits(shape, "float64", 5.0, seed)
+    arrays = {"5 N(0,1): shift 0": normal,
+              "1e6 + 5 N(0,1): shift max, exact": normal + 1e6,
+              "200 N(0,1): shift max, compensated": 40 * normal}
+    calls = {("exp", ""): lambda: np.exp(normal)}
+    for label, z in arrays.items():
+        for name, softmax in softmaxes.items():
+            calls[(label, name)] = lambda z=z, f=softmax: f(z)
+    times = _rounds(calls, rounds, seed, clock)
+    floor = times[("exp", "")]
+    return {label: {name: float(np.median(times[(label, name)] / floor))
+                    for name in softmaxes} for label in arrays}
