@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["Feedback", "CheckFailed", "check_value", "check_function", "NOT_ATTEMPTED",
-           "is_not_attempted"]
+           "is_not_attempted", "matches"]
 
 STATUSES = ("correct", "not attempted", "wrong type", "wrong shape", "wrong value")
 
@@ -222,17 +222,37 @@ def check_function(
                     f"(rtol={rtol:g}, atol={atol:g}).")
 
 
+def matches(answer: Any, wrong: Any, *, rtol: float = 0.0, atol: float = 0.0) -> bool:
+    """True if `answer` is a real number or array of the shape of `wrong`, close to it.
+
+    Checks use it to recognise a known mistake and give its hint.
+
+    Examples
+    --------
+    >>> matches([0.5, 0.5], [0.5, 0.5000001], rtol=1e-6)
+    True
+    >>> matches([0.5], [0.5, 0.5]), matches("x", 1.0)
+    (False, False)
+    """
+    try:
+        with np.errstate(all="ignore"):
+            mine = np.asarray(answer, dtype=float)
+            other = np.asarray(wrong, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return mine.shape == other.shape and bool(
+        np.allclose(mine, other, rtol=rtol, atol=atol, equal_nan=True))
+
+
 def _diagnose(got: Any, args: tuple, hints: Sequence[tuple[Callable[..., Any], str]]) -> str:
     for wrong, hint in hints:
         try:
             with np.errstate(all="ignore"):
-                other = np.asarray(wrong(*args), dtype=float)
-            mine = np.asarray(got, dtype=float)
-            if mine.shape == other.shape and np.allclose(mine, other, rtol=1e-6,
-                                                         atol=1e-9, equal_nan=True):
-                return hint
+                other = wrong(*args)
         except Exception:
             continue
+        if matches(got, other, rtol=1e-6, atol=1e-9):
+            return hint
     return ""
 
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import softmax
-from ._core import Feedback, check_function, check_value
+from ._core import Feedback, check_function, check_value, matches
 
 __all__ = [
     "BY_HAND_LOGITS",
@@ -50,16 +50,7 @@ _CODE_RTOL, _CODE_ATOL = 1e-9, 1e-12
 # Shared machinery
 # --------------------------------------------------------------------------
 
-def _matches(answer: Any, wrong: Any, *, rtol: float, atol: float) -> bool:
-    """True if `answer` has the shape of `wrong` and is close to it."""
-    try:
-        with np.errstate(all="ignore"):
-            mine = np.asarray(answer, dtype=float)
-            other = np.asarray(wrong, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == other.shape and bool(
-        np.allclose(mine, other, rtol=rtol, atol=atol, equal_nan=True))
+_matches = matches  # a known mistake's answer, recognised
 
 
 def _check_known_value(answer: Any, expected: Any,

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import sigmoid, softmax, softmax_jacobian
-from ._core import Feedback, check_function, check_value
+from ._core import Feedback, check_function, check_value, matches
 
 __all__ = [
     "HAND_LOGITS",
@@ -38,15 +38,7 @@ TWO_CLASS_LOGITS = (2.0, 0.0)
 # Shared machinery
 # --------------------------------------------------------------------------
 
-def _matches(answer: Any, wrong: Any, *, rtol: float, atol: float) -> bool:
-    """True if `answer` has the shape of `wrong` and is close to it."""
-    try:
-        mine = np.asarray(answer, dtype=float)
-        other = np.asarray(wrong, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == other.shape and bool(
-        np.allclose(mine, other, rtol=rtol, atol=atol, equal_nan=True))
+_matches = matches  # a known mistake's answer, recognised
 
 
 def _check_known_value(answer: Any, expected: Any,

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
-from ._core import Feedback, _not_attempted, check_function, check_value
+from ._core import Feedback, _not_attempted, check_function, check_value, matches
 
 __all__ = [
     "ENTRY_LOGITS",
@@ -41,15 +41,7 @@ Mistakes = Sequence[tuple[Callable[..., Any], str]]
 # Shared machinery
 # --------------------------------------------------------------------------
 
-def _matches(answer: Any, wrong: Any, *, rtol: float, atol: float) -> bool:
-    """True if `answer` has the shape of `wrong` and is close to it."""
-    try:
-        mine = np.asarray(answer, dtype=float)
-        other = np.asarray(wrong, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == other.shape and bool(
-        np.allclose(mine, other, rtol=rtol, atol=atol, equal_nan=True))
+_matches = matches  # a known mistake's answer, recognised
 
 
 def _unshifted_softmax(logits: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import cross_entropy, cross_entropy_grad
-from ._core import Feedback, _not_attempted, check_value
+from ._core import Feedback, _not_attempted, check_value, matches
 
 __all__ = [
     "INITIAL_LOSS_CLASSES",
@@ -41,15 +41,7 @@ _OVERFLOW_HINT = ("Large logits overflow in exp and give inf or nan. Use "
 # Shared machinery
 # --------------------------------------------------------------------------
 
-def _matches(answer: Any, wrong: Any, *, rtol: float, atol: float) -> bool:
-    """True if `answer` has the shape of `wrong` and is close to it."""
-    try:
-        mine = np.asarray(answer, dtype=float)
-        other = np.asarray(wrong, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == other.shape and bool(
-        np.allclose(mine, other, rtol=rtol, atol=atol, equal_nan=True))
+_matches = matches  # a known mistake's answer, recognised
 
 
 def _unshifted_log_softmax(logits: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import log_softmax, softmax
-from ._core import Feedback, _not_attempted, check_function, check_value
+from ._core import Feedback, _not_attempted, check_function, check_value, matches
 
 __all__ = [
     "DENSE_LOGITS",
@@ -83,14 +83,7 @@ Mistakes = Sequence[tuple[Callable[..., Any], str]]
 def _matches(answer: Any, wrong: Any, *, rtol: float) -> bool:
     """True if `answer` is a real number or array of the shape of `wrong`
     and close to it."""
-    try:
-        with np.errstate(all="ignore"):
-            mine = np.asarray(answer, dtype=float)
-            other = np.asarray(wrong, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == other.shape and bool(
-        np.allclose(mine, other, rtol=rtol, atol=1e-12, equal_nan=True))
+    return matches(answer, wrong, rtol=rtol, atol=1e-12)
 
 
 def _first_match(answer: Any, mistakes: Sequence[tuple[Any, str]], *,

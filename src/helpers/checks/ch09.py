@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
-from ._core import Feedback, check_function, check_value, is_not_attempted
+from ._core import Feedback, check_function, check_value, is_not_attempted, matches
 
 __all__ = [
     "MI_LOGITS",
@@ -67,16 +67,7 @@ _CODE_RTOL, _CODE_ATOL = 1e-9, 1e-12
 # Shared machinery
 # --------------------------------------------------------------------------
 
-def _matches(answer: Any, wrong: Any, *, rtol: float) -> bool:
-    """True if `answer` is a real number or array close to `wrong`."""
-    try:
-        with np.errstate(all="ignore"):
-            mine = np.asarray(answer, dtype=float)
-            other = np.asarray(wrong, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == other.shape and bool(
-        np.allclose(mine, other, rtol=rtol, atol=0.0, equal_nan=True))
+_matches = matches  # a known mistake's answer, recognised
 
 
 def _check_number(answer: Any, expected: float,
