@@ -124,3 +124,13 @@ def test_bibliography_keys_are_unique():
         for key in re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(), re.M):
             assert key not in seen, f"{key} is in {seen.get(key)} and {bib}"
             seen[key] = bib
+
+
+def test_every_check_passes_on_its_solution(built_book):
+    """In the book each check runs on the worked solution, so each says correct."""
+    for name in notebooks():
+        page = (built_book / f"{name}.html").read_text()
+        verdicts = re.findall(r'class="check-feedback".*?<strong[^>]*>(.*?)</strong>', page, re.S)
+        source = (ROOT / "book" / f"{name}.md").read_text()
+        assert len(verdicts) == len(re.findall(r":tags: \[check\]", source)), name
+        assert all("Correct" in v for v in verdicts), f"{name}: {verdicts}"
