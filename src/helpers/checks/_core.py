@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["Feedback", "CheckFailed", "check_value", "check_function", "NOT_ATTEMPTED",
-           "is_not_attempted", "matches"]
+           "is_not_attempted", "matches", "check_number"]
 
 STATUSES = ("correct", "not attempted", "wrong type", "wrong shape", "wrong value")
 
@@ -242,6 +242,32 @@ def matches(answer: Any, wrong: Any, *, rtol: float = 0.0, atol: float = 0.0) ->
         return False
     return mine.shape == other.shape and bool(
         np.allclose(mine, other, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def check_number(answer: Any, expected: float,
+                 mistakes: Sequence[tuple[float, str]], *, rtol: float, what: str,
+                 shape_hint: str, value_hint: str) -> Feedback:
+    """:func:`check_value` for one number, with a hint for each known mistake.
+
+    `mistakes` pairs the number a typical mistake produces with its hint;
+    a wrong answer close to none of them gets `value_hint`.
+
+    Examples
+    --------
+    >>> fb = check_number(2.0, 1.0, [(2.0, "You doubled it.")], rtol=1e-3,
+    ...                   what="x", shape_hint="One number.", value_hint="Look again.")
+    >>> fb.status, fb.hint
+    ('wrong value', 'You doubled it.')
+    """
+    fb = check_value(answer, expected, rtol=rtol, atol=0.0, what=what)
+    if fb.status == "wrong shape":
+        return Feedback(fb.status, fb.message, shape_hint)
+    if fb.status != "wrong value":
+        return fb
+    for wrong, hint in mistakes:
+        if matches(answer, wrong, rtol=rtol):
+            return Feedback(fb.status, fb.message, hint)
+    return Feedback(fb.status, fb.message, value_hint)
 
 
 def _diagnose(got: Any, args: tuple, hints: Sequence[tuple[Callable[..., Any], str]]) -> str:

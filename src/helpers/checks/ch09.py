@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
-from ._core import Feedback, check_function, check_value, is_not_attempted, matches
+from ._core import Feedback, check_function, check_value, is_not_attempted, check_number, matches
 
 __all__ = [
     "MI_LOGITS",
@@ -73,16 +73,9 @@ _matches = matches  # a known mistake's answer, recognised
 def _check_number(answer: Any, expected: float,
                   mistakes: Sequence[tuple[float, str]], *, what: str,
                   shape_hint: str, value_hint: str) -> Feedback:
-    """:func:`check_value` for one number, with a hint per known mistake."""
-    fb = check_value(answer, expected, rtol=_NUMBER_RTOL, atol=0.0, what=what)
-    if fb.status == "wrong shape":
-        return Feedback(fb.status, fb.message, shape_hint)
-    if fb.status != "wrong value":
-        return fb
-    for wrong, hint in mistakes:
-        if _matches(answer, wrong, rtol=_NUMBER_RTOL):
-            return Feedback(fb.status, fb.message, hint)
-    return Feedback(fb.status, fb.message, value_hint)
+    """:func:`check_number` at this chapter's tolerance."""
+    return check_number(answer, expected, mistakes, rtol=_NUMBER_RTOL, what=what,
+                        shape_hint=shape_hint, value_hint=value_hint)
 
 
 def _rows(labels: np.ndarray) -> np.ndarray:
