@@ -1,17 +1,22 @@
 """The implementations the benchmarks compare: helpers, SciPy and PyTorch.
 
-Each implementation is a dict of four callables on (N, C) logits along the
+Each implementation is a dict of callables on (N, C) logits along the
 last axis, all built the way a reader would write them:
 
 * ``softmax(z)``, ``log_softmax(z)`` and ``logsumexp(z)`` (one value per row);
 * ``cross_entropy(z, labels)``: the per-sample losses (N,);
-* ``loss(z, labels)`` and ``grad(z, labels)``: the mean loss and its gradient.
+* ``loss(z, labels)`` and ``grad(z, labels)``: the mean loss and its gradient;
+* ``loss_and_grad(z, labels)``: both from one call, only where the library
+  has such a call (helpers' ``cross_entropy_and_grad``, PyTorch's forward
+  and backward).  bench.speed times an implementation without it as its
+  ``loss`` plus its ``grad``.
 
 SciPy has no cross-entropy, so its loss is ``-log_softmax(z)[i, y_i]`` and
-its gradient ``(softmax(z) - onehot(y)) / N``.  When SciPy is not installed
-(the book's own environment does not need it), ``scipy_like`` falls back to
-a line-for-line NumPy transcription of SciPy 1.17's ``softmax`` and
-``log_softmax``, and says so in its name.
+its gradient ``(softmax(z) - onehot(y)) / N``, and it has no
+``loss_and_grad``.  When SciPy is not installed (the book's own environment
+does not need it), ``scipy_like`` falls back to a line-for-line NumPy
+transcription of SciPy 1.17's ``softmax`` and ``log_softmax``, and says so
+in its name.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ def helpers_impl(module=hn):
         "cross_entropy": lambda z, y: module.cross_entropy(z, y, reduction="none"),
         "loss": module.cross_entropy,
         "grad": module.cross_entropy_grad,
+        "loss_and_grad": module.cross_entropy_and_grad,
     }
 
 
@@ -115,6 +121,12 @@ def torch_impl():
         F.cross_entropy(z, torch.from_numpy(labels)).backward()
         return z.grad
 
+    def loss_and_grad(z, labels):  # one forward, one backward
+        z = torch.from_numpy(z).requires_grad_(True)
+        loss = F.cross_entropy(z, torch.from_numpy(labels))
+        loss.backward()
+        return float(loss), z.grad.numpy()
+
     return {
         "softmax": wrap(lambda z: torch.softmax(z, dim=-1)),
         "log_softmax": wrap(lambda z: torch.log_softmax(z, dim=-1)),
@@ -123,6 +135,7 @@ def torch_impl():
         "loss": lambda z, labels: float(F.cross_entropy(
             torch.from_numpy(z), torch.from_numpy(labels))),
         "grad": wrap(grad),
+        "loss_and_grad": loss_and_grad,
     }
 
 

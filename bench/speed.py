@@ -22,8 +22,14 @@ FUNCTIONS = {
     "logsumexp": lambda impl, z, y: impl["logsumexp"](z),
     "cross_entropy": lambda impl, z, y: impl["loss"](z, y),
     "cross_entropy_grad": lambda impl, z, y: impl["grad"](z, y),
+    "cross_entropy_and_grad": lambda impl, z, y: impl["loss_and_grad"](z, y),
 }
 FLOOR = "np.exp"
+# The loss and its gradient from one call.  An implementation without such
+# a call (SciPy) is not timed for it: its row is the sum, round by round,
+# of its two separate calls, and says so (``"summed": true``).
+FUSED = "cross_entropy_and_grad"
+SEPARATE = ("cross_entropy", "cross_entropy_grad")
 
 
 def _logits(shape, dtype, scale=5.0, seed=0):
@@ -55,9 +61,14 @@ def measure(impls, shape=(4096, 1000), dtypes=("float64", "float32"),
     Returns ``{dtype: {"floor_ms": ms, "rows": [row, ...]}}`` where each row
     is a dict with ``impl``, ``function``, ``ms``, ``x_floor`` (multiple of
     one np.exp over the same array) and, where SciPy (or its transcription)
-    was measured, ``x_scipy``.  A row with function ``loss+grad vs
-    loss+softmax`` compares one training step's loss and gradient with the
-    loss plus one softmax.
+    was measured, ``x_scipy``.  A ``cross_entropy_and_grad`` row of an
+    implementation without that call has ``summed: True`` (see FUSED).
+
+    Two rows compare one training step's loss and gradient with the loss
+    plus one softmax (``x_budget``): ``loss+grad vs loss+softmax`` times the
+    step as the library would run it, by its fused call where it has one
+    (``fused: True``), and ``separate loss+grad vs loss+softmax`` as the
+    two separate calls.
     """
     scipy_name = next((n for n in impls if n.startswith("SciPy")), None)
     results = {}
@@ -66,30 +77,44 @@ def measure(impls, shape=(4096, 1000), dtypes=("float64", "float32"),
         calls = {(FLOOR, "exp"): lambda: np.exp(z)}
         for name, impl in impls.items():
             for function, call in FUNCTIONS.items():
+                if function == FUSED and "loss_and_grad" not in impl:
+                    continue
                 calls[(name, function)] = (
                     lambda call=call, impl=impl: call(impl, z, y))
         times = _rounds(calls, rounds, seed, clock)
-        floor = times[(FLOOR, "exp")]
+        summed = [name for name in impls if (name, FUSED) not in times]
+        for name in summed:
+            times[(name, FUSED)] = sum(times[(name, f)] for f in SEPARATE)
+        floor = times.pop((FLOOR, "exp"))
         rows = []
         for (name, function), t in times.items():
-            if name == FLOOR:
-                continue
             row = {"impl": name, "function": function,
                    "ms": 1e3 * float(np.median(t)),
                    "x_floor": float(np.median(t / floor))}
             if scipy_name and name != scipy_name:
                 row["x_scipy"] = float(np.median(t / times[(scipy_name, function)]))
+            if function == FUSED and name in summed:
+                row["summed"] = True
             rows.append(row)
         for name in impls:
-            step = times[(name, "cross_entropy")] + times[(name, "cross_entropy_grad")]
             budget = times[(name, "cross_entropy")] + times[(name, "softmax")]
-            rows.append({"impl": name, "function": "loss+grad vs loss+softmax",
-                         "ms": 1e3 * float(np.median(step)),
-                         "x_floor": float(np.median(step / floor)),
-                         "x_budget": float(np.median(step / budget))})
+            separate = sum(times[(name, f)] for f in SEPARATE)
+            rows += [_step_row(name, "loss+grad vs loss+softmax",
+                               times[(name, FUSED)], budget, floor)
+                     | {"fused": name not in summed},
+                     _step_row(name, "separate loss+grad vs loss+softmax",
+                               separate, budget, floor)]
         results[str(np.dtype(dtype))] = {"floor_ms": 1e3 * float(np.median(floor)),
                                          "rows": rows}
     return results
+
+
+def _step_row(name, function, step, budget, floor):
+    """A row timing a training step's loss and gradient against `budget`."""
+    return {"impl": name, "function": function,
+            "ms": 1e3 * float(np.median(step)),
+            "x_floor": float(np.median(step / floor)),
+            "x_budget": float(np.median(step / budget))}
 
 
 def path_costs(softmaxes, shape=(4096, 1000), rounds=15, seed=0,

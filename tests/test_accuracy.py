@@ -56,20 +56,25 @@ def case(name, dtype):
     # values themselves (bench/families.py)
     probs, log_probs, lse = families.mp_reference(logits)
     loss = -log_probs[np.arange(rows), labels]
+    # cross_entropy_and_grad's loss has the same reference as cross_entropy
     return logits, labels, {"softmax": probs, "log_softmax": log_probs,
-                            "logsumexp": lse, "cross_entropy": loss}
+                            "logsumexp": lse, "cross_entropy": loss,
+                            "cross_entropy_and_grad": loss}
 
 
 def helpers_result(function, logits, labels):
     if function == "cross_entropy":
         return hn.cross_entropy(logits, labels, reduction="none")
+    if function == "cross_entropy_and_grad":  # its loss
+        return hn.cross_entropy_and_grad(logits, labels, reduction="none")[0]
     return getattr(hn, function)(logits)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", families.FAMILIES)
 @pytest.mark.parametrize("function", ["softmax", "log_softmax", "logsumexp",
-                                      "cross_entropy"])
+                                      "cross_entropy",
+                                      "cross_entropy_and_grad"])
 def test_within_4_eps(function, name, dtype):
     """Every entry is within 4 eps of the exact value, and finite."""
     logits, labels, exact = case(name, dtype)
@@ -82,12 +87,16 @@ def test_within_4_eps(function, name, dtype):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", families.FAMILIES)
-def test_mean_cross_entropy_within_4_eps(name, dtype):
+@pytest.mark.parametrize("loss", [
+    hn.cross_entropy,
+    lambda logits, labels: hn.cross_entropy_and_grad(logits, labels)[0],
+], ids=["cross_entropy", "cross_entropy_and_grad"])
+def test_mean_cross_entropy_within_4_eps(loss, name, dtype):
     """The mean loss (what training reports) is within 4 eps as well."""
     logits, labels, exact = case(name, dtype)
     # the mean of the per-sample references, each within 0.5 ulp, in float64
     expected = np.mean(exact["cross_entropy"])
-    got = hn.cross_entropy(logits, labels)
+    got = loss(logits, labels)
     assert rel_error_ulps(got, expected, dtype=dtype) <= TOLERANCE
 
 

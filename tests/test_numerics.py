@@ -31,6 +31,7 @@ import helpers.numerics
 from helpers.numerics import (
     binary_cross_entropy_with_logits,
     cross_entropy,
+    cross_entropy_and_grad,
     cross_entropy_grad,
     log_softmax,
     logsumexp,
@@ -709,6 +710,16 @@ class TestCrossEntropy:
         # the label being the masked class: -log 0 = inf
         assert cross_entropy(logits[0], 1) == np.inf
 
+    def test_plus_and_minus_inf_row_is_quiet(self):
+        """A row holding +inf and -inf gives nan with probability targets
+        too, without an "invalid value" warning (found by Hypothesis in
+        TestCrossEntropyAndGrad; the warnings are errors in this suite)."""
+        logits = np.array([[-np.inf, np.inf], [0.0, 0.0]])
+        loss = cross_entropy(logits, [[1.0, 0.0], [0.5, 0.5]],
+                             label_smoothing=0.1, reduction="none")
+        assert np.isnan(loss[0])
+        assert_allclose(loss[1], math.log(2), rtol=EPS64)
+
     @pytest.mark.parametrize("dtype", ALL_DTYPES)
     def test_dtypes(self, dtype):
         """Loss has the logits' float dtype; integers give float64."""
@@ -927,6 +938,158 @@ class TestCrossEntropyGrad:
                       cross_entropy_grad, [0.0, 1.0], 0, label_smoothing=2)
         check_message(TypeError, "`logits`.*complex",
                       cross_entropy_grad, np.array([1j, 0]), 0)
+
+
+# ==========================================================================
+# Logits that take every path of the softmax: ordinary, huge (shifted by
+# the maximum), masked (-inf), and unusable rows (nan, +inf, all -inf).
+EDGE_LOGITS = st.one_of(finite(30), finite(1e308),
+                        st.sampled_from([np.nan, np.inf, -np.inf, 1e308,
+                                         -1e308]))
+
+
+@st.composite
+def edge_problems(draw, max_side=6):
+    """A cross-entropy call: (logits, target, options) with hard logits,
+    1-D or 2-D, float64 or float32, class indices or probabilities."""
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=2, min_side=1,
+                                  max_side=max_side))
+    logits = draw(hnp.arrays(np.float64, shape, elements=EDGE_LOGITS))
+    with np.errstate(over="ignore"):   # 1e308 becomes inf in float32
+        logits = logits.astype(draw(st.sampled_from([np.float64,
+                                                     np.float32])))
+    if draw(st.booleans()):
+        target = draw(hnp.arrays(np.int64, shape[:1],
+                                 elements=st.integers(0, shape[1] - 1)))
+    else:  # zeros included, for the zero-weight -inf class
+        raw = draw(hnp.arrays(np.float64, shape, elements=st.floats(0, 1)))
+        raw[:, 0] += 1e-3
+        target = raw / raw.sum(axis=1, keepdims=True)
+    if draw(st.booleans()):
+        logits, target = logits[0], target[0]
+    options = {"reduction": draw(reductions),
+               "label_smoothing": draw(smoothing)}
+    return logits, target, options
+
+
+def assert_same_result(got, expected):
+    """Equal bit for bit (nan matching nan), with the same dtype and type."""
+    assert type(got) is type(expected)
+    assert got.dtype == expected.dtype
+    assert_array_equal(got, expected)
+
+
+def raised(func, *args, **kwargs):
+    """The type and message of the exception that ``func`` raises."""
+    with pytest.raises((TypeError, ValueError)) as info:
+        func(*args, **kwargs)
+    return type(info.value), str(info.value)
+
+
+# Every kind of bad input the cross-entropy functions reject, from the
+# tests of cross_entropy above, plus two with several faults at once (the
+# first check to run decides the message).
+BAD_CROSS_ENTROPY_CALLS = [
+    (np.zeros((2, 3)), [0, 3], {}),
+    (np.zeros((2, 3)), [-1, 0], {}),
+    ([0.0, 0.0], 2, {}),
+    (np.zeros((2, 3)), [0.0, 2.0], {}),
+    (np.zeros(3), 1.0, {}),
+    (np.zeros((4, 3)), [0, 1, 2], {}),
+    (np.zeros((4, 3)), np.eye(3, dtype=int)[[0, 1, 2, 0]], {}),
+    (np.zeros((4, 3)), np.full((4, 2), 0.5), {}),
+    (np.zeros(3), [1], {}),
+    (np.zeros((2, 2)), [[1.5, -0.5], [0.5, 0.5]], {}),
+    (np.zeros((2, 2)), [[0.5, 0.6], [0.5, 0.5]], {}),
+    (np.zeros((2, 2)), [[np.nan, 1.0], [0.5, 0.5]], {}),
+    (np.zeros((2, 3, 4)), [0, 1], {}),
+    (1.0, 0, {}),
+    (np.zeros((2, 0)), [0, 0], {}),
+    (np.zeros((0, 3)), np.zeros(0, int), {}),
+    ([[0.0, 1.0], [2.0]], [0, 0], {}),
+    ([0.0, 1.0], np.array([True, False]), {}),
+    ([0.0, 1.0], 0, {"reduction": "avg"}),
+    ([0.0], 0, {"reduction": None}),
+    ([0.0, 1.0], 0, {"label_smoothing": -0.1}),
+    ([0.0, 1.0], 0, {"label_smoothing": float("nan")}),
+    ([0.0, 1.0], 0, {"label_smoothing": "0.1"}),
+    (np.zeros((0, 3)), [0.5], {"reduction": "avg"}),
+    (np.zeros((2, 3, 1)), [9], {"label_smoothing": 2}),
+] + [(bad, 0, {}) for bad, _ in BAD_ARRAYS] + [
+    ([0.0, 1.0], bad, {}) for bad, _ in BAD_ARRAYS]
+
+
+class TestCrossEntropyAndGrad:
+
+    @FAST
+    @given(edge_problems())
+    def test_equals_separate_calls(self, problem):
+        """(loss, grad) is exactly (cross_entropy, cross_entropy_grad):
+        labels and probabilities, every reduction and smoothing, 1-D and
+        2-D, float32 and float64, with nan, +-inf and +-1e308 logits."""
+        logits, target, options = problem
+        loss, grad = cross_entropy_and_grad(logits, target, **options)
+        assert_same_result(loss, cross_entropy(logits, target, **options))
+        assert_same_result(grad, cross_entropy_grad(logits, target,
+                                                    **options))
+
+    @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+    @pytest.mark.parametrize("dtype", ALL_DTYPES)
+    def test_dtypes(self, dtype, reduction):
+        """Every dtype, with an unusable row, gives the separate results."""
+        logits = np.array([[3, 0, 1], [0, 1, 1], [1, 0, 0]]).astype(dtype)
+        if dtype in FLOAT_DTYPES:
+            logits[2, 1] = np.nan
+        for target in ([0, 2, 1], np.eye(3)[[1, 1, 0]]):
+            for eps in (0.0, 0.2):
+                options = {"reduction": reduction, "label_smoothing": eps}
+                loss, grad = cross_entropy_and_grad(logits, target, **options)
+                assert_same_result(loss, cross_entropy(logits, target,
+                                                       **options))
+                assert_same_result(grad, cross_entropy_grad(logits, target,
+                                                            **options))
+
+    def test_large_batch(self):
+        """Many blocks of rows, each taking a different path of the softmax
+        (shift 0, exact shift, compensated shift): still the same bits."""
+        rng = np.random.default_rng(4)
+        logits = np.concatenate([5 * rng.standard_normal((300, 500)),
+                                 1e6 + rng.standard_normal((300, 500)),
+                                 200 * rng.standard_normal((300, 500))])
+        labels = rng.integers(0, 500, size=len(logits))
+        loss, grad = cross_entropy_and_grad(logits, labels)
+        assert_same_result(loss, cross_entropy(logits, labels))
+        assert_same_result(grad, cross_entropy_grad(logits, labels))
+
+    def test_one_exp_pass(self, monkeypatch):
+        """The exponentials are computed once per block, not twice."""
+        calls = []
+        exp_block = helpers.numerics._exp_block
+        monkeypatch.setattr(helpers.numerics, "_exp_block",
+                            lambda *args: calls.append(1) or exp_block(*args))
+        logits = np.zeros((4, 3))                # a single block
+        cross_entropy_and_grad(logits, [0, 1, 2, 0])
+        assert len(calls) == 1
+        cross_entropy(logits, [0, 1, 2, 0])
+        cross_entropy_grad(logits, [0, 1, 2, 0])
+        assert len(calls) == 3
+
+    def test_known_values(self):
+        """Uniform logits over C classes: loss log C, grad (1/C - y) / N."""
+        loss, grad = cross_entropy_and_grad(np.zeros((2, 4)), [0, 3])
+        assert_allclose(loss, math.log(4), rtol=2 * EPS64)
+        expected = (0.25 - np.eye(4)[[0, 3]]) / 2
+        assert_allclose(grad, expected, rtol=EPS64)
+
+    @pytest.mark.parametrize("logits, target, options",
+                             BAD_CROSS_ENTROPY_CALLS)
+    def test_bad_inputs(self, logits, target, options):
+        """Bad input raises what cross_entropy and cross_entropy_grad raise:
+        the same exception type and the same message."""
+        expected = raised(cross_entropy, logits, target, **options)
+        assert raised(cross_entropy_grad, logits, target, **options) == expected
+        assert raised(cross_entropy_and_grad, logits, target,
+                      **options) == expected
 
 
 # ==========================================================================
@@ -1151,7 +1314,8 @@ class TestModule:
         """__all__ is exactly the documented API, and every name exists."""
         assert sorted(helpers.numerics.__all__) == sorted([
             "softmax", "log_softmax", "logsumexp", "softmax_jacobian",
-            "cross_entropy", "cross_entropy_grad", "sigmoid",
+            "cross_entropy", "cross_entropy_grad", "cross_entropy_and_grad",
+            "sigmoid",
             "binary_cross_entropy_with_logits", "numerical_gradient"])
         for name in helpers.numerics.__all__:
             assert callable(getattr(helpers.numerics, name))

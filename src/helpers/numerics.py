@@ -37,6 +37,7 @@ __all__ = [
     "softmax_jacobian",
     "cross_entropy",
     "cross_entropy_grad",
+    "cross_entropy_and_grad",
     "sigmoid",
     "binary_cross_entropy_with_logits",
     "numerical_gradient",
@@ -234,6 +235,14 @@ class _Block(NamedTuple):
         """``log(sum_j exp(z_j - m))``, as ``log1p`` of the small part."""
         return np.log1p(self.others / self.top_weight)
 
+    def total(self, scale=1.0):
+        """``scale * sum_j exp(z_j - c)``: what divides the weights."""
+        return (self.top_weight + self.others) * scale
+
+    def not_top(self, scale=1.0):
+        """``(1 - p_k) / scale`` without cancellation; nan in `bad` rows."""
+        return np.where(self.bad, np.nan, self.others / self.total(scale))
+
 
 def _exp_block(z, w):
     """Fill `w` with the weights ``exp(z - c)`` of a block, 0 at the top.
@@ -324,57 +333,72 @@ def _compensated_exp(z, shift, w):
     w += err
 
 
-def _softmax_rows(rows, scale=1.0):
-    """Return ``softmax(rows) / scale`` and, for each row, its top class k
-    and ``(1 - p_k) / scale``, computed without cancellation.
+def _exp_rows(rows, out=None, finish=None):
+    """Run `_exp_block` over `rows` one block at a time; return what it
+    found in every row, as one `_Block` of shape (N,) arrays.
 
-    `rows` is float64 or float32, and the probabilities keep its dtype.
-    Each row is multiplied by ``1 / (scale * total)``: one more rounding
-    than a division, and several times faster.
+    The weights go into `out` (N, C), or into a scratch buffer when only the
+    per-row results are wanted.  ``finish(z, w, found)`` turns each block's
+    weights `w` into the caller's result while they are still in the cache.
+    In the returned `_Block`, `flat_top` counts from the start of each block.
     """
-    probs = np.empty(rows.shape, dtype=rows.dtype)                # (N, C)
-    top, not_top = np.empty(len(rows), np.intp), np.empty(len(rows))
-    with _row_loops(rows):
-        for block in _blocks(rows):
-            out = probs[block]
-            b = _exp_block(rows[block], out)
-            total = (b.top_weight + b.others) * scale
-            np.multiply(out, (1 / total).astype(out.dtype)[:, None], out=out)
-            out.reshape(-1)[b.flat_top] = b.top_weight / total
-            top[block], not_top[block] = b.top, b.others / total
-            if b.bad.any():
-                out[b.bad] = not_top[block][b.bad] = np.nan
-    return probs, top, not_top
-
-
-def _log_softmax_rows(rows):
-    """``log_softmax(rows)`` as ``(z - m) - log1p(others / top_weight)``."""
-    log_probs = np.empty(rows.shape, dtype=rows.dtype)            # (N, C)
-    with _row_loops(rows):
-        for block in _blocks(rows):
-            z, out = rows[block], log_probs[block]
-            b = _exp_block(z, out)       # the weights, overwritten below
-            # Two subtractions: z - (m + log_total) would round m + log_total
-            # and lose the small log-probability of a dominant class.
-            np.subtract(z, b.row_max[:, None], out=out)
-            out -= b.log_total().astype(out.dtype)[:, None]
-            if b.bad.any():
-                out[b.bad] = np.nan
-    return log_probs
-
-
-def _row_stats(rows):
-    """`_exp_block` over all the rows, keeping only the per-row results."""
-    scratch, found = _scratch(rows), []
+    scratch = _scratch(rows) if out is None else None
+    found = []
     with _row_loops(rows):
         for block in _blocks(rows):
             z = rows[block]
-            found.append(_exp_block(z, scratch[:len(z)]))
+            w = scratch[:len(z)] if out is None else out[block]
+            found.append(_exp_block(z, w))
+            if finish is not None:
+                finish(z, w, found[-1])
     if not found:
         index, empty = np.zeros(0, np.intp), np.zeros(0)
         return _Block(index, index, empty.astype(rows.dtype), empty, empty,
                       np.zeros(0, bool))
     return _Block(*(np.concatenate(parts) for parts in zip(*found)))
+
+
+def _softmax_rows(rows, scale=1.0):
+    """Return ``softmax(rows) / scale`` and the `_Block` of its exp pass.
+
+    `rows` is float64 or float32, and the probabilities keep its dtype.
+    The `_Block` gives each row's top class k and, through
+    ``_Block.not_top(scale)``, ``(1 - p_k) / scale`` without cancellation;
+    a loss can be formed from it without a second exp pass.
+    """
+    probs = np.empty(rows.shape, dtype=rows.dtype)                # (N, C)
+    found = _exp_rows(rows, probs, lambda z, w, b: _normalise(w, b, scale))
+    return probs, found
+
+
+def _normalise(w, b, scale):
+    """Turn a block's weights `w` into ``softmax / scale``, in place.
+
+    Each row is multiplied by ``1 / (scale * total)``: one more rounding
+    than a division, and several times faster.
+    """
+    total = b.total(scale)
+    np.multiply(w, (1 / total).astype(w.dtype)[:, None], out=w)
+    w.reshape(-1)[b.flat_top] = b.top_weight / total
+    if b.bad.any():
+        w[b.bad] = np.nan
+
+
+def _log_softmax_rows(rows):
+    """``log_softmax(rows)`` as ``(z - m) - log1p(others / top_weight)``."""
+    log_probs = np.empty(rows.shape, dtype=rows.dtype)            # (N, C)
+    _exp_rows(rows, log_probs, _log_softmax_block)
+    return log_probs
+
+
+def _log_softmax_block(z, out, b):
+    """Overwrite a block's weights `out` with its log-probabilities."""
+    # Two subtractions: z - (m + log_total) would round m + log_total
+    # and lose the small log-probability of a dominant class.
+    np.subtract(z, b.row_max[:, None], out=out)
+    out -= b.log_total().astype(out.dtype)[:, None]
+    if b.bad.any():
+        out[b.bad] = np.nan
 
 
 # --------------------------------------------------------------------------
@@ -576,7 +600,7 @@ def logsumexp(logits, axis=-1, keepdims=False):
     """
     z, out_dtype, axis = _prepare_logits(logits, axis)
     rows, moved_shape = _as_rows(z, axis)                        # (N, C)
-    stats = _row_stats(rows)
+    stats = _exp_rows(rows)
     lse = np.where(stats.bad, np.nan, stats.row_max + stats.log_total())
     lse = lse.reshape(moved_shape[:-1])
     if keepdims:
@@ -635,10 +659,10 @@ def softmax_jacobian(logits):
     """
     z, out_dtype, _ = _prepare_logits(logits, -1)
     rows, _ = _as_rows(z, -1)                                   # (N, C)
-    probs, top, not_top = _softmax_rows(rows)
+    probs, found = _softmax_rows(rows)
     # Only the top class can have p within ulps of 1; its 1 - p is not_top.
     complement = 1 - probs
-    complement[np.arange(len(rows)), top] = not_top
+    complement[np.arange(len(rows)), found.top] = found.not_top()
     with np.errstate(under="ignore"):
         jac = -probs[:, :, None] * probs[:, None, :]           # (N, C, C)
         diag = np.arange(z.shape[-1])
@@ -757,6 +781,58 @@ def _check_batch(z, reduction):
         )
 
 
+class _Problem(NamedTuple):
+    """A validated cross-entropy call (see `_cross_entropy_problem`)."""
+
+    z: np.ndarray            # (N, C) contiguous rows, float64 or float32
+    out_dtype: np.dtype      # the dtype of the results
+    labels: np.ndarray       # (N,) class indices, or None
+    weights: np.ndarray      # (N, C) smoothed target, or None
+    reduction: str
+    shape: tuple             # the shape of `logits`: (N, C) or (C,)
+
+
+def _cross_entropy_problem(logits, target, reduction, label_smoothing):
+    """Check every argument of the cross-entropy functions, in one order,
+    so that all three raise the same error for the same bad input."""
+    _check_reduction(reduction)
+    eps = _check_label_smoothing(label_smoothing)
+    z, out_dtype, labels, weights = _cross_entropy_inputs(logits, target, eps)
+    _check_batch(z, reduction)
+    return _Problem(z, out_dtype, labels, weights, reduction, np.shape(logits))
+
+
+def _loss(problem, found):
+    """The reduced loss, from the rows' `_Block` (`_exp_rows`)."""
+    z, labels = problem.z, problem.labels
+    # inf - inf, hence "invalid", happens only in the `bad` rows (a row
+    # with +inf and -inf logits), whose loss is nan whatever the sum.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if labels is not None:  # -log p_y = (m - z_y) + log sum_j e^(z_j - m)
+            picked = z[np.arange(len(z)), labels]
+            gaps = found.row_max.astype(np.float64) - picked         # (N,)
+        else:
+            gaps = np.sum(_weighted_gaps(problem.weights, z, found.row_max),
+                          axis=-1)
+        loss = gaps + found.log_total()                           # (N,)
+    loss = np.where(found.bad, np.nan, loss)
+    if len(problem.shape) == 1:
+        loss = loss[0]
+    return _finish(_reduce(np.asarray(loss), problem.reduction),
+                   problem.out_dtype)
+
+
+def _grad(problem):
+    """The gradient, and the `_Block` of the softmax pass that made it."""
+    if problem.labels is not None:
+        grad, found = _index_target_grad(problem.z, problem.labels,
+                                         problem.reduction)
+    else:
+        grad, found = _weighted_target_grad(problem.z, problem.weights,
+                                            problem.reduction)
+    return _finish(grad.reshape(problem.shape), problem.out_dtype), found
+
+
 def _weighted_gaps(weights, z, row_max):
     """Return ``weights * (row_max - z)`` with no spurious overflow or nan.
 
@@ -835,7 +911,8 @@ def cross_entropy(logits, target, *, reduction="mean", label_smoothing=0.0):
 
     See Also
     --------
-    cross_entropy_grad, log_softmax, binary_cross_entropy_with_logits
+    cross_entropy_grad, cross_entropy_and_grad, log_softmax,
+    binary_cross_entropy_with_logits
 
     Notes
     -----
@@ -877,22 +954,10 @@ def cross_entropy(logits, target, *, reduction="mean", label_smoothing=0.0):
     >>> print(f"{cross_entropy([0.0, 0.0], 0, label_smoothing=0.2):.6f}")
     0.693147
     """
-    _check_reduction(reduction)
-    eps = _check_label_smoothing(label_smoothing)
-    z, out_dtype, labels, weights = _cross_entropy_inputs(logits, target, eps)
-    _check_batch(z, reduction)
-    stats = _row_stats(z)
-    with np.errstate(over="ignore"):
-        if labels is not None:  # -log p_y = (m - z_y) + log sum_j e^(z_j - m)
-            picked = z[np.arange(len(z)), labels]
-            gaps = stats.row_max.astype(np.float64) - picked         # (N,)
-        else:
-            gaps = np.sum(_weighted_gaps(weights, z, stats.row_max), axis=-1)
-        loss = gaps + stats.log_total()                           # (N,)
-    loss = np.where(stats.bad, np.nan, loss)
-    if np.ndim(logits) == 1:
-        loss = loss[0]
-    return _finish(_reduce(np.asarray(loss), reduction), out_dtype)
+    problem = _cross_entropy_problem(logits, target, reduction,
+                                     label_smoothing)
+    # The loss needs only per-row sums: no softmax, one scratch block.
+    return _loss(problem, _exp_rows(problem.z))
 
 
 def cross_entropy_grad(logits, target, *, reduction="mean",
@@ -919,7 +984,8 @@ def cross_entropy_grad(logits, target, *, reduction="mean",
 
     See Also
     --------
-    cross_entropy, softmax_jacobian, numerical_gradient
+    cross_entropy, cross_entropy_and_grad, softmax_jacobian,
+    numerical_gradient
 
     Notes
     -----
@@ -943,39 +1009,109 @@ def cross_entropy_grad(logits, target, *, reduction="mean",
     [[ 0.25 -0.25]
      [-0.25  0.25]]
     """
-    _check_reduction(reduction)
-    eps = _check_label_smoothing(label_smoothing)
-    z, out_dtype, labels, weights = _cross_entropy_inputs(logits, target, eps)
-    _check_batch(z, reduction)
-    if labels is not None:
-        grad = _index_target_grad(z, labels, reduction)
-    else:
-        grad = _weighted_target_grad(z, weights, reduction)
-    return _finish(grad.reshape(np.shape(logits)), out_dtype)
+    problem = _cross_entropy_problem(logits, target, reduction,
+                                     label_smoothing)
+    return _grad(problem)[0]
+
+
+def cross_entropy_and_grad(logits, target, *, reduction="mean",
+                           label_smoothing=0.0):
+    r"""The loss and its gradient together, from one softmax pass.
+
+    Returns exactly what ``cross_entropy(...)`` and
+    ``cross_entropy_grad(...)`` return for the same arguments, bit for bit,
+    in about the time of the gradient alone: the inputs are checked once
+    and the exponentials computed once.  This is what a training step
+    needs (TensorFlow's ``softmax_cross_entropy_with_logits`` likewise
+    returns the loss and its backprop together).
+
+    Parameters
+    ----------
+    logits, target, reduction, label_smoothing
+        As for :func:`cross_entropy`.
+
+    Returns
+    -------
+    loss : numpy scalar or ndarray
+        As returned by :func:`cross_entropy`.
+    grad : ndarray
+        As returned by :func:`cross_entropy_grad`: same shape and float
+        dtype as `logits`; for ``'sum'`` and ``'none'`` the gradient of
+        the *sum* of the per-sample losses.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`cross_entropy`, with the same messages.
+
+    See Also
+    --------
+    cross_entropy, cross_entropy_grad
+
+    Notes
+    -----
+    The gradient :math:`p - w` needs the softmax :math:`p`, and the loss
+    needs, per row, the maximum :math:`m` and
+    :math:`\log \sum_j e^{z_j - m}`.  Both come from the same
+    exponentials :math:`e^{z_j - c}`, so they are computed once, one block
+    of rows at a time.  The loss then adds :math:`O(N)` work for class
+    indices, and a few elementwise passes over the target for
+    probabilities (as in :func:`cross_entropy`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from helpers.numerics import cross_entropy_and_grad
+    >>> loss, grad = cross_entropy_and_grad([[0.0, 0.0], [0.0, 0.0]], [1, 0])
+    >>> print(f"{loss:.6f}")  # log 2
+    0.693147
+    >>> print(grad)
+    [[ 0.25 -0.25]
+     [-0.25  0.25]]
+
+    The same numbers as the two separate calls:
+
+    >>> from helpers.numerics import cross_entropy, cross_entropy_grad
+    >>> logits, labels = [[2.0, 0.0, 0.0], [1.0, 3.0, -1.0]], [0, 2]
+    >>> loss, grad = cross_entropy_and_grad(logits, labels)
+    >>> bool(loss == cross_entropy(logits, labels))
+    True
+    >>> bool(np.all(grad == cross_entropy_grad(logits, labels)))
+    True
+    """
+    problem = _cross_entropy_problem(logits, target, reduction,
+                                     label_smoothing)
+    grad, found = _grad(problem)
+    return _loss(problem, found), grad
 
 
 def _index_target_grad(z, labels, reduction):
-    """``(softmax(z) - onehot(labels)) / scale``: one pass, then N fix-ups."""
+    """``(softmax(z) - onehot(labels)) / scale``: one pass, then N fix-ups.
+
+    Also returns the `_Block` of that pass, from which `_loss` forms the
+    loss; likewise `_weighted_target_grad`.
+    """
     scale = len(z) if reduction == "mean" else 1
-    grad, top, not_top = _softmax_rows(z, scale)                   # (N, C)
+    grad, found = _softmax_rows(z, scale)                         # (N, C)
     flat = grad.reshape(-1)
     at_label = np.arange(0, z.size, z.shape[1]) + labels
     flat[at_label] -= 1 / scale        # p_y <= 1/2 unless y is the top class
-    hit = np.nonzero(labels == top)[0]  # there, p_y - 1 = -(1 - p_y)
-    flat[at_label[hit]] = -not_top[hit]
-    return grad
+    hit = np.nonzero(labels == found.top)[0]  # there, p_y - 1 = -(1 - p_y)
+    flat[at_label[hit]] = -found.not_top(scale)[hit]
+    return grad, found
 
 
 def _weighted_target_grad(z, weights, reduction):
     """``softmax(z) - weights``, accurate where the top p is near 1."""
-    grad, top, not_top = _softmax_rows(z)                          # (N, C)
+    grad, found = _softmax_rows(z)                                # (N, C)
+    top, not_top = found.top, found.not_top()
     grad -= weights
     index = np.nonzero(not_top <= 0.5)[0]        # rows where p_top >= 1/2
     top_weight = weights[index, top[index]]
     grad[index, top[index]] = (1 - top_weight) - not_top[index]
     if reduction == "mean":
         grad /= len(z)
-    return grad
+    return grad, found
 
 
 # --------------------------------------------------------------------------

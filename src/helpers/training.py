@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .numerics import cross_entropy, cross_entropy_grad
+from .numerics import cross_entropy, cross_entropy_and_grad
 
 __all__ = [
     "loss_and_grad",
@@ -156,7 +156,7 @@ def loss_and_grad(W, b, X, labels, reg=0.0):
 
     See Also
     --------
-    helpers.numerics.cross_entropy, helpers.numerics.cross_entropy_grad
+    helpers.numerics.cross_entropy_and_grad
 
     Notes
     -----
@@ -191,8 +191,8 @@ def loss_and_grad(W, b, X, labels, reg=0.0):
 def _loss_and_grad(W, b, X, labels, reg):
     """:func:`loss_and_grad` without the input checks, for the inner loop."""
     logits = X @ W + b                                        # (N, C)
-    loss = cross_entropy(logits, labels) + 0.5 * reg * np.sum(W * W)
-    dZ = cross_entropy_grad(logits, labels)                   # (N, C)
+    loss, dZ = cross_entropy_and_grad(logits, labels)         # dZ: (N, C)
+    loss = loss + 0.5 * reg * np.sum(W * W)
     return float(loss), X.T @ dZ + reg * W, dZ.sum(axis=0)
 
 
