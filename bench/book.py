@@ -8,7 +8,11 @@
   reader's kernel would be).  Then, in the same kernel, every explorer the
   page left behind (in a variable, or as a cell's result) has each of its
   controls moved to a few values through its ipywidgets control, and the
-  time from the change to the redrawn image is recorded.
+  time from the change to the redrawn image is recorded: first with the
+  background drawing turned off, so that every new combination is drawn
+  on demand (a return to a remembered one is timed apart), then again
+  once the background process has drawn every frame, with the time it
+  took.
 * Page weight: the bytes of each page's HTML (explorer frames are inlined)
   and of the images it alone uses; the theme's shared files are cached
   across pages and not counted.
@@ -36,18 +40,15 @@ MARKER = "BENCH-EXPLORERS "
 # control runs exactly what a reader's slider runs: the explorer's observer
 # redraws the figure and swaps the image.
 PROBE = """
-import json as _json, statistics as _stats, time as _time
-from helpers.explorer import Explorer as _Explorer
+import json as _json, os as _os, statistics as _stats, time as _time
+from helpers.explorer import Explorer as _Explorer, _frame_key
 _seen, _found = set(), {}
 _candidates = list(globals().items()) + [
     (f"Out[{k}]", v) for k, v in globals().get("Out", {}).items()]
-for _name, _ex in _candidates:
-    if not isinstance(_ex, _Explorer) or id(_ex) in _seen or _name.startswith("_"):
-        continue
-    _seen.add(id(_ex))
-    _box = _ex.widget()
-    _inputs = dict(zip(_ex.controls, _box.children[0].children))
-    _times = []
+
+def _sweep(_ex, _inputs):
+    # Move each control to a few values and back: {"new": [s], "remembered": [s]}.
+    _times = {"new": [], "remembered": []}
     for _control, _widget in _inputs.items():
         _grid = _ex.controls[_control].values()
         _picks = [_grid[i] for i in sorted({0, len(_grid) // 3, 2 * len(_grid) // 3,
@@ -55,15 +56,41 @@ for _name, _ex in _candidates:
         for _value in _picks + _picks[::-1]:
             if _widget.value == _value:
                 continue
+            _key = _frame_key(dict(_ex.values, **{_control: _value}))
+            _kind = "remembered" if _key in _ex._live.frames else "new"
             _start = _time.perf_counter()
             _widget.value = _value          # the observer redraws the image
-            _times.append(_time.perf_counter() - _start)
-    if _times:
+            _times[_kind].append(_time.perf_counter() - _start)
+    return _times
+
+def _ms(_times):
+    return 1e3 * _stats.median(_times) if _times else None
+
+for _name, _ex in _candidates:
+    if not isinstance(_ex, _Explorer) or id(_ex) in _seen or _name.startswith("_"):
+        continue
+    _seen.add(id(_ex))
+    _box = _ex.widget()
+    _inputs = dict(zip(_ex.controls, _box.children[0].children))
+    _os.environ["HELPERS_EXPLORER_AHEAD"] = "0"      # first, every frame drawn on demand
+    _drawn = _sweep(_ex, _inputs)
+    del _os.environ["HELPERS_EXPLORER_AHEAD"]
+    _start = _time.perf_counter()
+    _ahead = _ex.draw_ahead()
+    if _ahead:
+        _ex._live.ahead.wait(600)
+    _ahead_s = _time.perf_counter() - _start
+    _ready = _sweep(_ex, _inputs)                     # then, as a reader finds it
+    if _drawn["new"]:
         _label = getattr(_ex.draw, "__name__", _name)
         while _label in _found:
             _label += "'"
-        _found[_label] = {"median_ms": 1e3 * _stats.median(_times),
-                          "max_ms": 1e3 * max(_times), "moves": len(_times)}
+        _found[_label] = {
+            "median_ms": _ms(_drawn["new"]), "max_ms": 1e3 * max(_drawn["new"]),
+            "moves": len(_drawn["new"]), "remembered_ms": _ms(_drawn["remembered"]),
+            "frames": _ex.num_frames, "ahead_s": _ahead_s if _ahead else None,
+            "ready_ms": _ms(_ready["new"] + _ready["remembered"]),
+            "ready_max_ms": 1e3 * max(_ready["new"] + _ready["remembered"], default=0)}
 print("BENCH-EXPLORERS " + _json.dumps(_found))
 """
 

@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from helpers.explorer import (FRAMES_ENV, Choice, Explorer, Slider, Steps,
@@ -36,6 +37,16 @@ def direct(height, colour, figsize=(6.0, 3.2), dpi=80):
     fig = Figure(figsize=figsize, layout="constrained")
     draw_bars(fig.subplots(), height, colour)
     return png_pixels(figure_to_png(fig, dpi=dpi))
+
+
+def full_colour(draw, *args, figsize=(6.0, 3.2), dpi=80, **kwargs):
+    """The reference for a live frame: a fresh figure, laid out, drawn by Agg,
+    with no palette reduction (savefig's pixels, before PNG encoding)."""
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    draw(fig.subplots(), *args, **kwargs)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3]
 
 
 def frame_at(html_text, position):
@@ -120,7 +131,8 @@ class TestLiveWidget:
         ex = make_explorer()
         ex.widget()
         ex.set(height=0.75, colour="tab:orange")
-        np.testing.assert_array_equal(png_pixels(ex.image), direct(0.75, "tab:orange"))
+        np.testing.assert_array_equal(png_pixels(ex.image),
+                                      full_colour(draw_bars, 0.75, "tab:orange"))
 
     def test_moving_a_widget_redraws(self):
         ex = make_explorer()
@@ -128,7 +140,22 @@ class TestLiveWidget:
         box._explorer_inputs["height"].value = 1.0
         box._explorer_inputs["colour"].value = "tab:orange"
         assert ex.values == {"height": 1.0, "colour": "tab:orange"}
-        np.testing.assert_array_equal(png_pixels(ex.image), direct(1.0, "tab:orange"))
+        np.testing.assert_array_equal(png_pixels(ex.image),
+                                      full_colour(draw_bars, 1.0, "tab:orange"))
+
+    def test_live_frame_is_the_static_frame_in_full_colour(self):
+        """The static frame is the live one reduced to 128 colours: nearly
+        the same pixels (anti-aliased edges move to the nearest palette
+        colour), the same size, and far from any other frame."""
+        ex = make_explorer()
+        ex.widget()
+        ex.set(height=0.25)
+        live = png_pixels(ex.image).astype(int)
+        static = png_pixels(ex.render(height=0.25, colour="tab:blue")).astype(int)
+        other = png_pixels(ex.render(height=0.75, colour="tab:blue")).astype(int)
+        assert live.shape == static.shape
+        assert np.abs(live - static).mean() < 0.5
+        assert np.abs(live - other).mean() > 5 * np.abs(live - static).mean()
 
     def test_float_slider_noise_is_snapped(self):
         ex = make_explorer()
@@ -140,6 +167,106 @@ class TestLiveWidget:
         bundle = make_explorer()._repr_mimebundle_()
         assert "application/vnd.jupyter.widget-view+json" in bundle
         assert "Run this notebook" in bundle["text/html"]
+
+
+def draw_wide_ticks(ax, digits):
+    """A y tick label `digits` digits wide: its room grows with it."""
+    ax.plot([0, 1], [0, 1])
+    ax.set_yticks([0, 1], ["0", "9" * digits])
+    ax.set_title(f"{digits} digits")
+
+
+def draw_maybe_colourbar(ax, cmap, bar):
+    """An image, with a colour bar (a second axes) when `bar` is "yes"."""
+    image = ax.imshow(np.arange(12.0).reshape(3, 4), cmap=cmap)
+    if bar == "yes":
+        ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    ax.set_title("image")
+
+
+def counting_explorer():
+    """`make_explorer`'s explorer, and the list of the draws this process makes."""
+    calls = []
+
+    def counted(ax, height, colour):
+        calls.append((height, colour))
+        draw_bars(ax, height, colour)
+
+    ex = make_explorer()
+    ex.draw = counted
+    return ex, calls
+
+
+class TestLiveLayout:
+    """The live view keeps the last layout only while everything fits in it."""
+
+    def test_a_label_that_grows_gets_a_fresh_layout(self):
+        ex = Explorer(draw_wide_ticks, {"digits": Steps([1, 12], value=1)}, alt="Ticks.")
+        ex.widget()
+        ex.set(digits=12)  # the kept layout would clip the wide label
+        np.testing.assert_array_equal(png_pixels(ex.image), full_colour(draw_wide_ticks, 12))
+
+    def test_a_label_that_shrinks_keeps_the_layout_and_fits(self):
+        ex = Explorer(draw_wide_ticks, {"digits": Steps([1, 12], value=12)}, alt="Ticks.")
+        ex.widget()
+        kept = [box.bounds for box in ex._live.positions]
+        ex.set(digits=1)
+        fig = ex._live.figure
+        assert [ax.get_position(original=True).bounds for ax in fig.axes] == kept
+        renderer = ex._live.canvas.get_renderer()
+        inside = fig.bbox
+        for ax in fig.axes:
+            box = ax.get_tightbbox(renderer)
+            assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+            assert inside.y0 <= box.y0 and box.y1 <= inside.y1
+
+    def test_colour_bar_keeps_its_place(self):
+        ex = Explorer(draw_maybe_colourbar,
+                      {"cmap": Choice(["viridis", "magma"]), "bar": Choice(["yes", "no"])},
+                      alt="An image.")
+        ex.widget()
+        ex.set(cmap="magma")        # same axes and labels: the kept layout
+        np.testing.assert_array_equal(png_pixels(ex.image),
+                                      full_colour(draw_maybe_colourbar, "magma", "yes"))
+        ex.set(bar="no")            # one axes fewer: a fresh layout
+        np.testing.assert_array_equal(png_pixels(ex.image),
+                                      full_colour(draw_maybe_colourbar, "magma", "no"))
+        ex.set(bar="yes")
+        np.testing.assert_array_equal(png_pixels(ex.image),
+                                      full_colour(draw_maybe_colourbar, "magma", "yes"))
+
+    def test_frames_are_remembered(self):
+        ex, calls = counting_explorer()
+        box = ex.widget()
+        first = ex.image
+        box._explorer_inputs["height"].value = 1.0
+        box._explorer_inputs["height"].value = 0.5
+        assert ex.image == first
+        assert calls == [(0.5, "tab:blue"), (1.0, "tab:blue")]
+
+    def test_frames_are_drawn_ahead_after_the_first_move(self, monkeypatch):
+        monkeypatch.delenv("HELPERS_EXPLORER_AHEAD", raising=False)
+        ex, calls = counting_explorer()
+        box = ex.widget()
+        box._explorer_inputs["height"].value = 0.75
+        assert ex._live.ahead.wait(timeout=60)
+        assert len(ex._live.frames) == ex.num_frames
+        drawn_here = list(calls)          # the background's draws are not ours
+        assert drawn_here == [(0.5, "tab:blue"), (0.75, "tab:blue")]
+        for height in Slider(0.0, 1.0, 0.25).values():
+            for colour in ["tab:blue", "tab:orange"]:
+                box._explorer_inputs["height"].value = height
+                box._explorer_inputs["colour"].value = colour
+                np.testing.assert_array_equal(png_pixels(ex.image),
+                                              full_colour(draw_bars, height, colour))
+        assert calls == drawn_here        # every frame came from the background
+
+    def test_drawing_ahead_can_be_turned_off(self, monkeypatch):
+        monkeypatch.setenv("HELPERS_EXPLORER_AHEAD", "0")
+        ex = make_explorer()
+        ex.widget()._explorer_inputs["height"].value = 0.75
+        assert ex._live.ahead is None
+        assert len(ex._live.frames) == 2
 
 
 class TestStaticHTML:
