@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import accuracy, book, speed
+from . import accuracy, book, lab, speed
 from .competitors import implementations
 
 # The goals of the performance issue, as (limit, unit) per measurement.
@@ -208,6 +208,24 @@ def book_table(results):
     return "\n".join(lines)
 
 
+def lab_table(found):
+    """The explorers driven in JupyterLab: key press to new figure, in ms."""
+    lines = ["\nIn JupyterLab, from an arrow key on a slider to the new figure "
+             "(browser, kernel and back), median ms:",
+             f"    {'page: explorer':<36}{'just after running':>20}{f'{lab.PAUSE_S:g} s later':>12}"
+             f"{'goal':>8}  result"]
+    for page, explorers in found.items():
+        if "error" in explorers:
+            lines.append(f"    {page}: could not be driven: {explorers['error']}")
+            continue
+        for i, e in enumerate(explorers):
+            first, later = float(np.median(e["first_ms"])), float(np.median(e["later_ms"]))
+            lines.append(f"    {page + ': #' + str(i + 1):<36}{first:>20.0f}{later:>12.0f}"
+                         f"{'<= ' + format(LATENCY_GOAL, 'g'):>8}  just after: "
+                         f"{_met(first <= LATENCY_GOAL)}; later: {_met(later <= LATENCY_GOAL)}")
+    return "\n".join(lines)
+
+
 def run_speed(args, impls):
     options = dict(QUICK["speed"] if args.quick else FULL["speed"])
     if args.rounds:
@@ -248,7 +266,11 @@ def run_book(args):
         if not keep:
             shutil.rmtree(scratch, ignore_errors=True)
     results["latency"] = book.explorer_latency()
-    print(book_table(results))
+    print(book_table(results), flush=True)
+    pages = [book.BOOK / f"{page}.md" for page in book.toc_pages()]
+    results["lab"] = lab.measure_book(
+        [path for path in pages if book.is_notebook(path) and "Explorer(" in path.read_text()])
+    print(lab_table(results["lab"]))
     return results
 
 
