@@ -23,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-BUSY = ".jp-Notebook-ExecutionIndicator[data-status='busy']"
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 PAUSE_S = 15.0   # how long a reader looks before moving a slider again
 
@@ -59,6 +58,13 @@ class Lab:
             notebook = jupytext.read(chapter)
             jupytext.write(notebook, self.folder / "chapters" / f"{chapter.stem}.ipynb")
         shutil.copytree(ROOT / "book" / "data", self.folder / "data")
+        # Render every cell, not only those in view, so that every explorer
+        # is there to be found; and no notification pop-ups over the cells.
+        settings = self.folder.parent / f"{self.folder.name}-settings"
+        tracker = settings / "@jupyterlab" / "notebook-extension"
+        tracker.mkdir(parents=True)
+        (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+        self.settings = settings
         env = dict(os.environ)
         env.pop("HELPERS_EXPLORER_FRAMES", None)     # a reader's kernel
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
@@ -68,6 +74,7 @@ class Lab:
              "--ip=127.0.0.1", f"--port={self.port}",
              f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={self.folder}", "--LabApp.news_url=None",
+             f"--LabApp.user_settings_dir={self.settings}",
              "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -91,6 +98,7 @@ class Lab:
                 self.server.kill()
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.settings, ignore_errors=True)
 
     def open(self, stem, timeout_s=300):
         """Open ``stem.ipynb``, run all its cells, and return the page."""
@@ -100,8 +108,15 @@ class Lab:
         page.wait_for_selector(IDLE, timeout=120_000)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_selector(BUSY, timeout=30_000)
-        page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
+        # Done when every code cell shows its execution count, "[12]:" (a
+        # folded cell, such as a solution, shows no prompt at all).
+        page.wait_for_function(
+            """() => {
+                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                   .map(p => p.textContent.trim()).filter(text => text);
+                 return prompts.length > 0 && prompts.every(text => /^\\[\\d+\\]/.test(text));
+               }""", timeout=timeout_s * 1000, polling=500)
+        page.wait_for_selector(IDLE, timeout=60_000)
         return page
 
 
@@ -126,7 +141,9 @@ def step(page, explorer, key="ArrowRight", slider=0, timeout_s=30) -> float:
                watch.disconnect(); window.__redrawn = performance.now(); });
              watch.observe(img, {attributes: true, attributeFilter: ['src']});
            }""", image)
-    explorer.locator(".noUi-handle").nth(slider).focus()
+    handle = explorer.locator(".noUi-handle").nth(slider)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
     page.keyboard.press(key)
     page.wait_for_function("() => window.__redrawn !== null", timeout=timeout_s * 1000)
     return page.evaluate("() => window.__redrawn - window.__pressed")
@@ -139,13 +156,27 @@ def explorers(page):
             if boxes.nth(i).locator(".widget-image").count()]
 
 
-def room(explorer, slider=0):
-    """Which arrow key moves the slider towards its farther end, and how
-    many steps of `step_size` that end is away (from the handle's ARIA)."""
+def _aria(explorer, slider=0):
     handle = explorer.locator(".noUi-handle").nth(slider)
-    now, low, high = (float(handle.get_attribute(f"aria-value{k}"))
-                      for k in ("now", "min", "max"))
+    return [float(handle.get_attribute(f"aria-value{k}")) for k in ("now", "min", "max")]
+
+
+def room(explorer, slider=0):
+    """The arrow key that moves the slider towards its farther end, and how
+    far (in the slider's ARIA values) that end is."""
+    now, low, high = _aria(explorer, slider)
     return ("ArrowRight", high - now) if high - now >= now - low else ("ArrowLeft", now - low)
+
+
+def _steps(page, explorer, key, most):
+    """Press `key` up to `most` times, while the slider can still move."""
+    times = []
+    for _ in range(most):
+        now, low, high = _aria(explorer)
+        if now == (high if key == "ArrowRight" else low):
+            break
+        times.append(step(page, explorer, key))
+    return times
 
 
 def measure(chapter, browser, steps=3, pause_s=PAUSE_S):
@@ -163,11 +194,10 @@ def measure(chapter, browser, steps=3, pause_s=PAUSE_S):
         page = lab.open(chapter.stem)
         boxes = explorers(page)
         keys = [room(box)[0] for box in boxes]
-        found = [{"first_ms": [step(page, box, key) for _ in range(steps)]}
-                 for box, key in zip(boxes, keys)]
+        found = [{"first_ms": _steps(page, box, key, steps)} for box, key in zip(boxes, keys)]
         time.sleep(pause_s)
         for box, key, times in zip(boxes, keys, found):
-            times["later_ms"] = [step(page, box, back[key]) for _ in range(steps)]
+            times["later_ms"] = _steps(page, box, back[key], len(times["first_ms"]))
         page.close()
     return found
 

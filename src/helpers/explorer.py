@@ -274,7 +274,10 @@ class _LiveFigure:
             os.nice(10)              # the reader's own moves come first
         except (AttributeError, OSError):
             pass
+        kernel = os.getppid()
         for values in combos:
+            if os.getppid() != kernel:   # the kernel was killed: stop
+                return
             try:
                 png = self._draw(draw, values)
             except Exception:        # the kernel's own draw will show the error
