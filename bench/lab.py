@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+PROMPTS = ("[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+           ".map(p => p.textContent.trim()).filter(text => text)")
 PAUSE_S = 15.0   # how long a reader looks before moving a slider again
 
 __all__ = ["Lab", "explorers", "step", "room", "image_bytes", "measure"]
@@ -59,7 +61,8 @@ class Lab:
             jupytext.write(notebook, self.folder / "chapters" / f"{chapter.stem}.ipynb")
         shutil.copytree(ROOT / "book" / "data", self.folder / "data")
         # Render every cell, not only those in view, so that every explorer
-        # is there to be found; and no notification pop-ups over the cells.
+        # is there to be found.  Settings and workspaces of its own, so that
+        # nothing is restored from another session, nor saved for one.
         settings = self.folder.parent / f"{self.folder.name}-settings"
         tracker = settings / "@jupyterlab" / "notebook-extension"
         tracker.mkdir(parents=True)
@@ -75,6 +78,7 @@ class Lab:
              f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={self.folder}", "--LabApp.news_url=None",
              f"--LabApp.user_settings_dir={self.settings}",
+             f"--LabApp.workspaces_dir={self.settings / 'workspaces'}",
              "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -106,16 +110,21 @@ class Lab:
         page.goto(f"http://127.0.0.1:{self.port}/lab/tree/chapters/{stem}.ipynb"
                   f"?token={self.token}")
         page.wait_for_selector(IDLE, timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        # Run All Cells, again if the kernel was not ready to take it.
+        for attempt in range(3):
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_text("Run All Cells", exact=True).click()
+            try:
+                page.wait_for_function(f"() => {PROMPTS}.some(text => /^\\[(\\*|\\d+)\\]/.test(text))",
+                                       timeout=30_000, polling=250)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
         # Done when every code cell shows its execution count, "[12]:" (a
         # folded cell, such as a solution, shows no prompt at all).
-        page.wait_for_function(
-            """() => {
-                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                   .map(p => p.textContent.trim()).filter(text => text);
-                 return prompts.length > 0 && prompts.every(text => /^\\[\\d+\\]/.test(text));
-               }""", timeout=timeout_s * 1000, polling=500)
+        page.wait_for_function(f"() => {PROMPTS}.every(text => /^\\[\\d+\\]/.test(text))",
+                               timeout=timeout_s * 1000, polling=500)
         page.wait_for_selector(IDLE, timeout=60_000)
         return page
 
