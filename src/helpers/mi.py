@@ -34,11 +34,9 @@ The module depends on NumPy and :mod:`helpers.numerics` only.
 
 from __future__ import annotations
 
-import numbers
-import operator
-
 import numpy as np
 
+from ._validate import as_count, as_float_array, as_labels, as_real
 from .numerics import log_softmax
 
 __all__ = [
@@ -56,50 +54,11 @@ __all__ = [
 # Input validation
 # --------------------------------------------------------------------------
 
-def _as_count(value, name, *, minimum):
-    """An integer of at least `minimum`, or a clear error."""
-    if isinstance(value, bool):
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.") from None
-    if value < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}; got {value}.")
-    return value
-
-
-def _as_real(value, name, *, positive=False):
-    """A finite real number, non-negative (or positive), as a float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (positive and value == 0):
-        kind = "positive" if positive else "non-negative"
-        raise ValueError(f"`{name}` must be {kind} and finite; got {value!r}.")
-    return value
-
-
-def _as_array(values, name, ndim):
-    """A float64 array with `ndim` dimensions, or a clear error."""
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:  # ragged nested lists
-        raise ValueError(f"`{name}` must be an array of real numbers; NumPy "
-                         f"could not convert it ({exc}).") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must hold real numbers; got dtype {arr.dtype}.")
-    if arr.ndim != ndim:
-        raise ValueError(f"`{name}` must have {ndim} dimension(s); got shape "
-                         f"{arr.shape}.")
-    return arr.astype(np.float64)
-
-
 def _as_priors(priors, num_classes):
     """Class priors of shape (C,): positive, summing to 1; None is uniform."""
     if priors is None:
         return np.full(num_classes, 1.0 / num_classes)
-    priors = _as_array(priors, "priors", 1)
+    priors = as_float_array(priors, "priors", 1)
     if priors.shape != (num_classes,):
         raise ValueError(f"`priors` must have one entry per class, shape "
                          f"({num_classes},); got {priors.shape}.")
@@ -111,28 +70,15 @@ def _as_priors(priors, num_classes):
     return priors
 
 
-def _as_labels(labels, num_examples, num_classes):
-    """Integer class labels of shape (N,), each in [0, C)."""
-    arr = np.asarray(labels)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"`labels` must be integer class indices; got dtype "
-                        f"{arr.dtype}.")
-    if arr.shape != (num_examples,):
-        raise ValueError(f"`labels` must have shape ({num_examples},), one per "
-                         f"row; got {arr.shape}.")
-    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
-        raise ValueError(f"`labels` must lie in [0, {num_classes}); got values "
-                         f"from {arr.min()} to {arr.max()}.")
-    return arr.astype(np.int64)
 
 
 def _as_logits_and_labels(logits, labels):
-    logits = _as_array(logits, "logits", 2)
+    logits = as_float_array(logits, "logits", 2)
     num_examples, num_classes = logits.shape
     if num_examples == 0 or num_classes == 0:
         raise ValueError(f"`logits` must have at least one row and one class; "
                          f"got shape {logits.shape}.")
-    return logits, _as_labels(labels, num_examples, num_classes)
+    return logits, as_labels(labels, num_examples, num_classes)
 
 
 # --------------------------------------------------------------------------
@@ -169,9 +115,9 @@ def class_means(num_classes, dim, separation):
     >>> print(np.round(means[0], 6))
     [0. 2. 0. 0.]
     """
-    num_classes = _as_count(num_classes, "num_classes", minimum=2)
-    dim = _as_count(dim, "dim", minimum=2)
-    separation = _as_real(separation, "separation")
+    num_classes = as_count(num_classes, "num_classes", minimum=2)
+    dim = as_count(dim, "dim", minimum=2)
+    separation = as_real(separation, "separation")
     angles = np.pi / 2 + 2 * np.pi * np.arange(num_classes) / num_classes
     means = np.zeros((num_classes, dim))
     means[:, 0] = separation * np.cos(angles)
@@ -225,8 +171,8 @@ def gaussian_classes(num_classes, dim, separation, priors=None, n=1000, seed=0):
     """
     means = class_means(num_classes, dim, separation)         # (C, D)
     priors = _as_priors(priors, len(means))
-    n = _as_count(n, "n", minimum=1)
-    seed = _as_count(seed, "seed", minimum=0)
+    n = as_count(n, "n", minimum=1)
+    seed = as_count(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     labels = rng.choice(len(means), size=n, p=priors)         # (n,)
     # Draw the noise one coordinate at a time, so that the first d columns
@@ -270,8 +216,8 @@ def bayes_logits(X, means, priors=None):
     >>> print(np.round(softmax(bayes_logits([[0.0, 0.0]], means, [0.8, 0.2])), 6))
     [[0.8 0.2]]
     """
-    X = _as_array(X, "X", 2)
-    means = _as_array(means, "means", 2)
+    X = as_float_array(X, "X", 2)
+    means = as_float_array(means, "means", 2)
     if X.shape[1] != means.shape[1]:
         raise ValueError(f"`X` has {X.shape[1]} coordinates per row but the "
                          f"means have {means.shape[1]}.")
@@ -318,7 +264,7 @@ def true_mutual_information(num_classes, dim, separation, priors=None,
     >>> print(f"{mi:.4f}")     # the classes never overlap: I = log 3
     1.0986
     """
-    num_samples = _as_count(num_samples, "num_samples", minimum=2)
+    num_samples = as_count(num_samples, "num_samples", minimum=2)
     X, labels = gaussian_classes(num_classes, dim, separation, priors,
                                  n=num_samples, seed=seed)
     means = class_means(num_classes, dim, separation)
@@ -455,7 +401,7 @@ def fit_softmax_regression(X, labels, *, num_classes=None, lr=0.5, steps=300,
     >>> bool(cross_entropy(X @ W + b, labels) < 0.5 * np.log(3))
     True
     """
-    X = _as_array(X, "X", 2)
+    X = as_float_array(X, "X", 2)
     num_examples, dim = X.shape
     if num_examples == 0:
         raise ValueError("`X` has no rows; training needs at least one example.")
@@ -464,13 +410,13 @@ def fit_softmax_regression(X, labels, *, num_classes=None, lr=0.5, steps=300,
             raise TypeError("`labels` must be integer class indices; got dtype "
                             f"{np.asarray(labels).dtype}.")
         num_classes = int(np.max(labels)) + 1
-    num_classes = _as_count(num_classes, "num_classes", minimum=1)
-    labels = _as_labels(labels, num_examples, num_classes)
-    lr = _as_real(lr, "lr", positive=True)
-    steps = _as_count(steps, "steps", minimum=0)
+    num_classes = as_count(num_classes, "num_classes", minimum=1)
+    labels = as_labels(labels, num_examples, num_classes)
+    lr = as_real(lr, "lr", positive=True)
+    steps = as_count(steps, "steps", minimum=0)
     offset = np.zeros(num_classes)
     if logit_offset is not None:
-        offset = _as_array(logit_offset, "logit_offset", 1)
+        offset = as_float_array(logit_offset, "logit_offset", 1)
         if offset.shape != (num_classes,) or not np.all(np.isfinite(offset)):
             raise ValueError(f"`logit_offset` must hold {num_classes} finite "
                              f"numbers; got {offset!r}.")

@@ -16,13 +16,12 @@ The module depends on NumPy and :mod:`helpers.numerics` only.
 from __future__ import annotations
 
 import csv
-import numbers
-import operator
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import as_count, as_float_array, as_labels, as_real
 from .numerics import cross_entropy, cross_entropy_and_grad
 
 __all__ = [
@@ -46,65 +45,11 @@ IRIS_PATH = Path(__file__).resolve().parents[2] / "book" / "data" / "iris.csv"
 # Input validation
 # --------------------------------------------------------------------------
 
-def _as_float_array(values, name, ndim):
-    """`values` as a float64 array with `ndim` dimensions, or a clear error."""
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:  # ragged nested lists
-        raise ValueError(f"`{name}` must be an array of real numbers; NumPy "
-                         f"could not convert it ({exc}).") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must hold real numbers; got dtype {arr.dtype}.")
-    if arr.ndim != ndim:
-        raise ValueError(f"`{name}` must have {ndim} dimension(s); got shape "
-                         f"{arr.shape}.")
-    return arr.astype(np.float64)
-
-
-def _as_labels(labels, num_examples, num_classes):
-    """Integer class labels of shape (N,), each in [0, C)."""
-    arr = np.asarray(labels)
-    if arr.dtype.kind not in "iu":
-        raise TypeError("`labels` must be integer class indices; got dtype "
-                        f"{arr.dtype}.")
-    if arr.shape != (num_examples,):
-        raise ValueError(f"`labels` must have shape ({num_examples},), one per "
-                         f"row of X; got {arr.shape}.")
-    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
-        raise ValueError(f"`labels` must lie in [0, {num_classes}) for "
-                         f"{num_classes} classes; got values from {arr.min()} "
-                         f"to {arr.max()}.")
-    return arr.astype(np.int64)
-
-
-def _as_real(value, name, *, positive=False):
-    """A finite real number, non-negative (or positive), as a float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (positive and value == 0):
-        kind = "positive" if positive else "non-negative"
-        raise ValueError(f"`{name}` must be {kind} and finite; got {value!r}.")
-    return value
-
-
-def _as_count(value, name, *, minimum):
-    if isinstance(value, bool):
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"`{name}` must be an integer; got {value!r}.") from None
-    if value < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}; got {value}.")
-    return value
-
-
 def _check_model(W, b, X):
     """Validate the parameters and inputs of Z = X W + b."""
-    W = _as_float_array(W, "W", 2)
-    b = _as_float_array(b, "b", 1)
-    X = _as_float_array(X, "X", 2)
+    W = as_float_array(W, "W", 2)
+    b = as_float_array(b, "b", 1)
+    X = as_float_array(X, "X", 2)
     D, C = W.shape
     if b.shape != (C,):
         raise ValueError(f"`b` must have shape ({C},), one bias per column of "
@@ -180,8 +125,8 @@ def loss_and_grad(W, b, X, labels, reg=0.0):
     1.5
     """
     W, b, X = _check_model(W, b, X)
-    labels = _as_labels(labels, len(X), W.shape[1])
-    reg = _as_real(reg, "reg")
+    labels = as_labels(labels, len(X), W.shape[1], rows="row of X")
+    reg = as_real(reg, "reg")
     if len(X) == 0:
         raise ValueError("`X` has no rows; the mean loss needs at least one "
                          "example.")
@@ -231,7 +176,7 @@ def accuracy(W, b, X, labels):
     0.5
     """
     W, b, X = _check_model(W, b, X)
-    labels = _as_labels(labels, len(X), W.shape[1])
+    labels = as_labels(labels, len(X), W.shape[1], rows="row of X")
     if len(X) == 0:
         raise ValueError("`X` has no rows; accuracy needs at least one example.")
     return float(np.mean(np.argmax(X @ W + b, axis=1) == labels))
@@ -328,7 +273,7 @@ def train(X, labels, *, lr, steps, reg=0.0, batch_size=None, num_classes=None,
     >>> bool(history.loss[-1] < 0.5 * history.loss[0])
     True
     """
-    X = _as_float_array(X, "X", 2)
+    X = as_float_array(X, "X", 2)
     num_examples, num_features = X.shape
     if num_examples == 0:
         raise ValueError("`X` has no rows; training needs at least one example.")
@@ -337,15 +282,15 @@ def train(X, labels, *, lr, steps, reg=0.0, batch_size=None, num_classes=None,
             raise TypeError("`labels` must be integer class indices; got dtype "
                             f"{np.asarray(labels).dtype}.")
         num_classes = int(np.max(labels)) + 1
-    num_classes = _as_count(num_classes, "num_classes", minimum=1)
-    labels = _as_labels(labels, num_examples, num_classes)
-    lr = _as_real(lr, "lr", positive=True)
-    reg = _as_real(reg, "reg")
-    init_scale = _as_real(init_scale, "init_scale")
-    steps = _as_count(steps, "steps", minimum=0)
+    num_classes = as_count(num_classes, "num_classes", minimum=1)
+    labels = as_labels(labels, num_examples, num_classes, rows="row of X")
+    lr = as_real(lr, "lr", positive=True)
+    reg = as_real(reg, "reg")
+    init_scale = as_real(init_scale, "init_scale")
+    steps = as_count(steps, "steps", minimum=0)
     if batch_size is None:
         batch_size = num_examples
-    batch_size = _as_count(batch_size, "batch_size", minimum=1)
+    batch_size = as_count(batch_size, "batch_size", minimum=1)
     if batch_size > num_examples:
         raise ValueError(f"`batch_size` must be at most N = {num_examples}; "
                          f"got {batch_size}.")
@@ -411,8 +356,8 @@ def make_blobs3(n_per_class=100, *, spread=1.0, seed=0):
     >>> X.shape, np.bincount(labels).tolist()
     ((15, 2), [5, 5, 5])
     """
-    n_per_class = _as_count(n_per_class, "n_per_class", minimum=1)
-    spread = _as_real(spread, "spread")
+    n_per_class = as_count(n_per_class, "n_per_class", minimum=1)
+    spread = as_real(spread, "spread")
     rng = np.random.default_rng(seed)
     labels = np.repeat(np.arange(3), n_per_class)                 # (N,)
     X = BLOB_CENTRES[labels] + spread * rng.normal(size=(len(labels), 2))
@@ -516,7 +461,7 @@ def stratified_split(labels, *, test_fraction=0.3, seed=0):
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
         raise TypeError("`labels` must be a 1-D array of integer classes.")
-    test_fraction = _as_real(test_fraction, "test_fraction")
+    test_fraction = as_real(test_fraction, "test_fraction")
     if not 0 < test_fraction < 1:
         raise ValueError("`test_fraction` must lie strictly between 0 and 1; "
                          f"got {test_fraction}.")
