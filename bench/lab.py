@@ -26,9 +26,10 @@ CHROMIUM = "/usr/bin/chromium"
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 PROMPTS = ("[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
            ".map(p => p.textContent.trim()).filter(text => text)")
+BACK = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}  # the other way
 PAUSE_S = 15.0   # how long a reader looks before moving a slider again
 
-__all__ = ["Lab", "explorers", "step", "room", "image_bytes", "measure"]
+__all__ = ["Lab", "BACK", "explorers", "step", "room", "image_bytes", "measure", "measure_book"]
 
 
 def _free_port() -> int:
@@ -110,6 +111,8 @@ class Lab:
         page.goto(f"http://127.0.0.1:{self.port}/lab/tree/chapters/{stem}.ipynb"
                   f"?token={self.token}")
         page.wait_for_selector(IDLE, timeout=120_000)
+        from playwright.sync_api import TimeoutError as NotYet
+
         # Run All Cells, again if the kernel was not ready to take it.
         for attempt in range(3):
             page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -118,7 +121,7 @@ class Lab:
                 page.wait_for_function(f"() => {PROMPTS}.some(text => /^\\[(\\*|\\d+)\\]/.test(text))",
                                        timeout=30_000, polling=250)
                 break
-            except Exception:
+            except NotYet:
                 if attempt == 2:
                     raise
         # Done when every code cell shows its execution count, "[12]:" (a
@@ -171,10 +174,10 @@ def _aria(explorer, slider=0):
 
 
 def room(explorer, slider=0):
-    """The arrow key that moves the slider towards its farther end, and how
-    far (in the slider's ARIA values) that end is."""
+    """The arrow key that moves the slider towards its farther end (from
+    the handle's ARIA values)."""
     now, low, high = _aria(explorer, slider)
-    return ("ArrowRight", high - now) if high - now >= now - low else ("ArrowLeft", now - low)
+    return "ArrowRight" if high - now >= now - low else "ArrowLeft"
 
 
 def _steps(page, explorer, key, most):
@@ -198,15 +201,14 @@ def measure(chapter, browser, steps=3, pause_s=PAUSE_S):
     the other arrow, back over the same values.
     """
     chapter = Path(chapter)
-    back = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}
     with Lab([chapter], browser) as lab:
         page = lab.open(chapter.stem)
         boxes = explorers(page)
-        keys = [room(box)[0] for box in boxes]
+        keys = [room(box) for box in boxes]
         found = [{"first_ms": _steps(page, box, key, steps)} for box, key in zip(boxes, keys)]
         time.sleep(pause_s)
         for box, key, times in zip(boxes, keys, found):
-            times["later_ms"] = _steps(page, box, back[key], len(times["first_ms"]))
+            times["later_ms"] = _steps(page, box, BACK[key], len(times["first_ms"]))
         page.close()
     return found
 
