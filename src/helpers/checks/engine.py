@@ -1,0 +1,542 @@
+"""The one engine behind every exercise check.
+
+An exercise is data: what the learner hands in is compared with a
+reference on fixed inputs, and a wrong answer is compared with the answers
+that typical mistakes produce, so that each mistake gets its own hint.
+
+- :class:`ValueExercise`: the learner hands in a number or an array.
+- :class:`FunctionExercise`: the learner hands in a function; it is called
+  on each :class:`Case` and its result compared with the reference's.
+- :class:`Mistake`: a typical wrong answer (a value, or a wrong function
+  with the learner's signature) and the hint it earns.
+- :class:`Tolerance`: how close is close enough, either as significant
+  digits (answers worked out by hand) or as ``rtol``/``atol`` (code).
+
+A check answers with a :class:`Feedback` whose status is one of
+``"correct"``, ``"not attempted"``, ``"wrong type"``, ``"wrong shape"`` and
+``"wrong value"``.  The steps are always the same, in this order: not
+attempted, wrong type, the call (for functions), a missing ``return``,
+shape, value, and which known mistake it is.
+
+A check never reads a learner's globals: the value or the function is
+passed in.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["Feedback", "CheckFailed", "NOT_ATTEMPTED", "is_not_attempted", "Tolerance",
+           "Case", "Mistake", "ValueExercise", "FunctionExercise", "all_correct",
+           "check_value", "check_function"]
+
+STATUSES = ("correct", "not attempted", "wrong type", "wrong shape", "wrong value")
+
+
+class CheckFailed(AssertionError):
+    """Raised by :meth:`Feedback.assert_correct`, so autograders count a failure."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one check, shown to the learner.
+
+    Examples
+    --------
+    >>> fb = Feedback("wrong value", "Entry 0 is 0.5, expected 0.25.", "Divide by the sum.")
+    >>> bool(fb)
+    False
+    >>> print(fb)
+    [wrong value] Entry 0 is 0.5, expected 0.25.
+    Hint: Divide by the sum.
+    """
+
+    status: str
+    message: str
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    def __bool__(self) -> bool:
+        return self.status == "correct"
+
+    @property
+    def correct(self) -> bool:
+        return bool(self)
+
+    def __str__(self) -> str:
+        text = f"[{self.status}] {self.message}"
+        return text + (f"\nHint: {self.hint}" if self.hint and not self else "")
+
+    def _repr_html_(self) -> str:
+        colour = "#1b5e20" if self else "#8a1c1c"
+        mark = "✔" if self else "✘"
+        hint = "" if self or not self.hint else f"<br><em>Hint:</em> {html.escape(self.hint)}"
+        return (f'<div class="check-feedback" style="border-left:4px solid {colour};'
+                f'padding:0.3em 0.8em"><strong style="color:{colour}">{mark} '
+                f"{html.escape(self.status.capitalize())}</strong>: "
+                f"{html.escape(self.message)}{hint}</div>")
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def assert_correct(self) -> "Feedback":
+        """Raise :class:`CheckFailed` unless correct (for nbgrader test cells)."""
+        if not self:
+            raise CheckFailed(str(self))
+        return self
+
+
+class _NotAttempted:
+    """The placeholder a student notebook starts from."""
+
+    def __repr__(self) -> str:
+        return "NOT_ATTEMPTED"
+
+
+NOT_ATTEMPTED = _NotAttempted()
+
+
+def is_not_attempted(value: Any) -> bool:
+    """True for the placeholders a student starts from: None, ``...``, NOT_ATTEMPTED.
+
+    Examples
+    --------
+    >>> is_not_attempted(NOT_ATTEMPTED), is_not_attempted(0.0)
+    (True, False)
+    """
+    return value is None or value is NOT_ATTEMPTED or value is Ellipsis
+
+
+# --------------------------------------------------------------------------
+# Tolerances
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close an answer must be: significant digits, or ``rtol``/``atol``.
+
+    With `digits`, an entry passes when it is within half a unit of the
+    `digits`-th significant digit of the expected entry, so the correctly
+    rounded answer and any more precise one pass.  An expected entry of 0
+    uses `atol` instead.  Otherwise the test is ``numpy.isclose(answer,
+    expected, rtol=rtol, atol=atol)``.
+
+    Examples
+    --------
+    >>> three = Tolerance(digits=3)
+    >>> bool(three.close(1.17, 1.1743)), bool(three.close(1.18, 1.1743))
+    (True, False)
+    >>> print(three)
+    to 3 significant digits
+    >>> print(Tolerance(rtol=1e-9, atol=1e-12))
+    rtol=1e-09, atol=1e-12
+    """
+
+    digits: int | None = None
+    rtol: float = 0.0
+    atol: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.digits is not None and (not isinstance(self.digits, int) or self.digits < 1):
+            raise ValueError(f"digits must be a positive integer, got {self.digits!r}")
+        if self.rtol < 0 or self.atol < 0:
+            raise ValueError("rtol and atol must be non-negative")
+
+    def close(self, got: Any, want: Any) -> np.ndarray:
+        """Entry by entry: is `got` close enough to `want`? NaN matches NaN."""
+        got = np.asarray(got, dtype=float)
+        want = np.asarray(want, dtype=float)
+        with np.errstate(all="ignore"):
+            if self.digits is None:
+                return np.isclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True)
+            scale = np.where(want == 0, 1.0, np.abs(want))
+            exponent = np.floor(np.log10(scale))
+            # Half a unit in the last kept digit; the tiny slack keeps a
+            # correctly rounded decimal that binary cannot hold exactly.
+            allowed = 0.5 * 10.0 ** (exponent - self.digits + 1) * (1 + 1e-9)
+            allowed = np.where(want == 0, self.atol, allowed)
+            same = (got == want) | (np.isnan(got) & np.isnan(want))
+            return same | (np.abs(got - want) <= allowed)
+
+    def __str__(self) -> str:
+        if self.digits is not None:
+            return f"to {self.digits} significant digits"
+        return f"rtol={self.rtol:g}, atol={self.atol:g}"
+
+
+# What "right to two digits" means for a near miss.
+_NEAR = Tolerance(digits=2)
+
+
+# --------------------------------------------------------------------------
+# Exercises
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    """One test input for a :class:`FunctionExercise`.
+
+    `why` says what the input is there to expose; it is shown when the
+    learner's function fails on it.
+    """
+
+    args: tuple
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    why: str = ""
+
+    def copies(self) -> tuple[tuple, dict]:
+        """Fresh copies of the arguments, so no call can change the next one's."""
+        def fresh(value: Any) -> Any:
+            return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+        return (tuple(fresh(a) for a in self.args),
+                {k: fresh(v) for k, v in self.kwargs.items()})
+
+    def show(self) -> str:
+        """The arguments, short enough for a message."""
+        parts = [_short(a) for a in self.args]
+        parts += [f"{k}={_short(v)}" for k, v in self.kwargs.items()]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer and the hint it earns.
+
+    For a :class:`ValueExercise`, `wrong` is the value the mistake gives.
+    For a :class:`FunctionExercise`, it is a function with the learner's
+    signature that makes the mistake; the learner's result on a failing
+    case is compared with its result there.
+    """
+
+    wrong: Any
+    hint: str
+
+
+def _read(answer: Any, what: str) -> np.ndarray | Feedback:
+    """The answer as a real array, or the Feedback saying why it is not one."""
+    if callable(answer):
+        return Feedback("wrong type", f"{what} is a function; a number or an array "
+                        "was expected.", "Call your function and pass its result.")
+    if isinstance(answer, (bool, np.bool_)):
+        return Feedback("wrong type", f"{what} is {answer!r}; a number was expected.",
+                        "Store the number itself, not a comparison.")
+    try:
+        got = np.asarray(answer)
+    except Exception:  # ragged lists and the like
+        got = None
+    if got is None or got.dtype.kind not in "biuf":
+        return Feedback("wrong type", f"{what} could not be read as real numbers "
+                        f"(got {type(answer).__name__}).",
+                        "Pass a number, a list of numbers or a NumPy array.")
+    return got.astype(float)
+
+
+def _matches(got: np.ndarray, other: Any, tolerance: Tolerance) -> bool:
+    """True if `got` is what `other` is, within `tolerance` (shapes must agree)."""
+    try:
+        other = np.asarray(other, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == other.shape and bool(np.all(tolerance.close(got, other)))
+
+
+def _compare(got: np.ndarray, want: np.ndarray, tolerance: Tolerance, what: str, *,
+             reveal: bool) -> Feedback | None:
+    """None if `got` equals `want` within `tolerance`; else what is wrong."""
+    if got.shape != want.shape:
+        return Feedback("wrong shape", f"{what} has shape {got.shape}; expected {want.shape}.")
+    close = tolerance.close(got, want)
+    if np.all(close):
+        return None
+    if not np.all(np.isfinite(got) == np.isfinite(want)):
+        return Feedback("wrong value", f"{what} has inf or NaN where none are expected.")
+    where = tuple(int(i) for i in np.argwhere(~close)[0]) if got.shape else ()
+    pos = f" at index {where}" if got.shape else ""
+    text = f"{what} is {got[where]:.6g}{pos}"
+    return Feedback("wrong value", text + (f"; expected {want[where]:.6g}." if reveal
+                                           else f", which is not right {tolerance}."))
+
+
+def all_correct(*feedbacks: Feedback, message: str) -> Feedback:
+    """The first feedback that is not correct, else one correct `message`.
+
+    Examples
+    --------
+    >>> ok = Feedback("correct", "a matches.")
+    >>> all_correct(ok, Feedback("wrong value", "b is 2."), message="both match.").status
+    'wrong value'
+    """
+    for fb in feedbacks:
+        if not fb:
+            return fb
+    return Feedback("correct", message)
+
+
+@dataclass(frozen=True)
+class ValueExercise:
+    """An exercise whose answer is a number or an array.
+
+    Parameters
+    ----------
+    name : str
+        The answer's name in the learner's notebook, used in messages.
+    expected : number or array_like
+        The right answer.
+    tolerance : Tolerance
+        The tolerance the exercise text states.
+    mistakes : sequence of Mistake
+        Values typical mistakes give, each with its hint.
+    shape_hint, value_hint : str
+        Hints for a wrong shape, and for a wrong value that is no known
+        mistake.
+    reveal : bool
+        Whether a wrong value's message shows the expected value.  Off for
+        answers worked out by hand or predicted first, where it would give
+        the answer away.
+
+    Examples
+    --------
+    >>> ex = ValueExercise("p1", 0.8438, Tolerance(digits=3),
+    ...                    [Mistake(0.8808, "e^0 = 1 belongs in the sum.")],
+    ...                    value_hint="Divide e^3 by the sum.")
+    >>> ex.check(0.844).status, ex.check(0.881).hint
+    ('correct', 'e^0 = 1 belongs in the sum.')
+    >>> print(ex.check(0.84))
+    [wrong value] p1 is 0.84, which is not right to 3 significant digits.
+    Hint: Close: right to two significant digits. Give more digits.
+    """
+
+    name: str
+    expected: Any
+    tolerance: Tolerance
+    mistakes: Sequence[Mistake] = ()
+    shape_hint: str = ""
+    value_hint: str = ""
+    reveal: bool = False
+
+    def check(self, answer: Any) -> Feedback:
+        """Judge `answer`, in the engine's fixed order of steps."""
+        if is_not_attempted(answer):
+            return Feedback("not attempted", f"{self.name} is still empty.",
+                            "Replace the placeholder with your answer and run the cell.")
+        got = _read(answer, self.name)
+        if isinstance(got, Feedback):
+            return got
+        want = np.asarray(self.expected, dtype=float)
+        fb = _compare(got, want, self.tolerance, self.name, reveal=self.reveal)
+        if fb is None:
+            return Feedback("correct", f"{self.name} is right ({self.tolerance}).")
+        for mistake in self.mistakes:
+            if _matches(got, mistake.wrong, self.tolerance):
+                return Feedback(fb.status, fb.message, mistake.hint)
+        if fb.status == "wrong shape":
+            return Feedback(fb.status, fb.message, self.shape_hint)
+        if self.tolerance.digits is None or self.tolerance.digits > _NEAR.digits:
+            if np.all(_NEAR.close(got, want)):
+                return Feedback(fb.status, fb.message,
+                                "Close: right to two significant digits. Give more digits.")
+        return Feedback(fb.status, fb.message, self.value_hint)
+
+
+@dataclass(frozen=True)
+class FunctionExercise:
+    """An exercise whose answer is a function.
+
+    Parameters
+    ----------
+    name : str
+        The function's name in the learner's notebook.
+    reference : callable
+        The right function; it is called on the same cases.
+    cases : sequence of Case
+        The test inputs, each chosen to expose a mistake.
+    tolerance : Tolerance
+        The tolerance the exercise text states.
+    mistakes : sequence of Mistake
+        Wrong functions with the learner's signature, each with its hint.
+    outputs : sequence of str
+        The names of the results, when the function returns several
+        (``("loss", "grad")``); empty for one result.
+    shape_hint, value_hint : str
+        Hints for a wrong shape and for a wrong value that is no known
+        mistake.
+    same_dtype : bool
+        Whether each result must have the reference's dtype (float32 in,
+        float32 out).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ex = FunctionExercise("double", lambda x: 2 * x, [Case((np.array([1.0, -3.0]),))],
+    ...                       Tolerance(rtol=1e-12),
+    ...                       [Mistake(lambda x: x + 2, "Multiply, do not add.")])
+    >>> ex.check(lambda x: x * 2.0).status, ex.check(lambda x: x + 2).hint
+    ('correct', 'Multiply, do not add.')
+    >>> print(ex.check(lambda x: None))
+    [wrong type] double([ 1. -3.]) returned None.
+    Hint: Is a `return` statement missing at the end of your function?
+    """
+
+    name: str
+    reference: Callable[..., Any]
+    cases: Sequence[Case]
+    tolerance: Tolerance
+    mistakes: Sequence[Mistake] = ()
+    outputs: Sequence[str] = ()
+    shape_hint: str = ""
+    value_hint: str = ""
+    same_dtype: bool = False
+
+    def check(self, func: Any) -> Feedback:
+        """Judge `func`, in the engine's fixed order of steps."""
+        if is_not_attempted(func):
+            return Feedback("not attempted", f"{self.name} has not been written yet.",
+                            "Fill in the function body and run the cell.")
+        if not callable(func):
+            return Feedback("wrong type", f"{self.name} should be a function, got "
+                            f"{type(func).__name__}.",
+                            "Pass the function itself, without calling it.")
+        for case in self.cases:
+            fb = self._check_case(func, case)
+            if fb is not None:
+                return fb
+        return Feedback("correct", f"{self.name} agrees with the reference on every "
+                        f"test input ({self.tolerance}).")
+
+    def _check_case(self, func: Callable[..., Any], case: Case) -> Feedback | None:
+        call = f"{self.name}({case.show()})"
+        args, kwargs = case.copies()
+        try:
+            with np.errstate(all="ignore"):
+                got = func(*args, **kwargs)
+        except NotImplementedError:
+            return Feedback("not attempted", f"{self.name} still raises NotImplementedError.",
+                            "Replace `raise NotImplementedError` with your code.")
+        except Exception as exc:  # the learner's code failed: say how, and on what
+            return Feedback("wrong value", f"{call} raised {type(exc).__name__}: {exc}",
+                            case.why or "Run it on this input yourself.")
+        if got is None:
+            return Feedback("wrong type", f"{call} returned None.",
+                            "Is a `return` statement missing at the end of your function?")
+        parts = self._split(got, call)
+        if isinstance(parts, Feedback):
+            return parts
+        args, kwargs = case.copies()
+        with np.errstate(all="ignore"):
+            wants = self._as_tuple(self.reference(*args, **kwargs))
+        names = self.outputs or ("the result",)
+        for k, (mine, want, label) in enumerate(zip(parts, wants, names)):
+            what = call if not self.outputs else f"{label} from {call}"
+            read = _read(mine, what)
+            if isinstance(read, Feedback):
+                return read
+            if self.same_dtype and np.asarray(mine).dtype != np.asarray(want).dtype:
+                return Feedback("wrong type", f"{what} has dtype {np.asarray(mine).dtype}; "
+                                f"expected {np.asarray(want).dtype}.",
+                                "Keep the input's dtype: do not convert to float64 on the way.")
+            fb = _compare(read, np.asarray(want, dtype=float), self.tolerance, what, reveal=True)
+            if fb is not None:
+                hint = self._diagnose(parts, k, wants, case) or (
+                    self.shape_hint if fb.status == "wrong shape" else self.value_hint)
+                message = fb.message + (f" ({case.why})" if case.why else "")
+                return Feedback(fb.status, message, hint)
+        return None
+
+    def _split(self, got: Any, call: str) -> tuple | Feedback:
+        if not self.outputs:
+            return (got,)
+        if not isinstance(got, (tuple, list)) or len(got) != len(self.outputs):
+            kind = (f"{len(got)} values" if isinstance(got, (tuple, list))
+                    else type(got).__name__)
+            names = ", ".join(self.outputs)
+            return Feedback("wrong type", f"{call} returned {kind}; expected ({names}).",
+                            f"End the function with `return {names}`.")
+        return tuple(got)
+
+    def _as_tuple(self, value: Any) -> tuple:
+        return tuple(value) if self.outputs else (value,)
+
+    def _diagnose(self, parts: tuple, k: int, wants: tuple, case: Case) -> str:
+        """The hint of the known mistake the learner's results reproduce.
+
+        A mistake that reproduces every result wins; otherwise one that
+        reproduces the first wrong result `k`, where it is wrong itself.
+        """
+        results = []
+        for mistake in self.mistakes:
+            args, kwargs = case.copies()
+            try:
+                with np.errstate(all="ignore"):
+                    results.append((self._as_tuple(mistake.wrong(*args, **kwargs)), mistake))
+            except Exception:  # a mistake that cannot run on this case is not this one
+                continue
+        mine = [_read(p, "") for p in parts]
+        if any(isinstance(m, Feedback) for m in mine):
+            return ""
+        for other, mistake in results:
+            if len(other) == len(mine) and all(
+                    _matches(m, o, self.tolerance) for m, o in zip(mine, other)):
+                return mistake.hint
+        if len(mine) > 1:
+            for other, mistake in results:
+                if (_matches(mine[k], other[k], self.tolerance)
+                        and not _matches(np.asarray(wants[k], dtype=float), other[k],
+                                         self.tolerance)):
+                    return mistake.hint
+        return ""
+
+
+# --------------------------------------------------------------------------
+# One-off checks, for the book's own examples
+# --------------------------------------------------------------------------
+
+def check_value(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9,
+                hint: str = "", what: str = "your answer") -> Feedback:
+    """Compare a number or an array with the expected one, within rtol and atol.
+
+    Examples
+    --------
+    >>> print(check_value([0.5, 0.5], [0.5, 0.5]))
+    [correct] your answer is right (rtol=1e-06, atol=1e-09).
+    >>> check_value([0.5], [0.5, 0.5]).status, check_value(None, 1.0).status
+    ('wrong shape', 'not attempted')
+    """
+    return ValueExercise(what, expected, Tolerance(rtol=rtol, atol=atol),
+                         shape_hint=hint or "Check which axis you reduced over, and keepdims.",
+                         value_hint=hint, reveal=True).check(answer)
+
+
+def check_function(func: Any, reference: Callable[..., Any], cases: Sequence[Sequence[Any]],
+                   *, rtol: float = 1e-6, atol: float = 1e-9,
+                   hints: Sequence[tuple[Callable[..., Any], str]] = (),
+                   what: str = "your function") -> Feedback:
+    """Run `func` and `reference` on each tuple of arguments and compare.
+
+    `hints` pairs wrong functions with their hints.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_function(lambda x: x + x, lambda x: 2 * x, [(np.arange(3.0),)]).status
+    'correct'
+    """
+    return FunctionExercise(what, reference, [Case(tuple(args)) for args in cases],
+                            Tolerance(rtol=rtol, atol=atol),
+                            [Mistake(f, h) for f, h in hints]).check(func)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.size > 6:
+        return f"array of shape {value.shape}"
+    text = (np.array2string(np.asarray(value), precision=3, threshold=6)
+            if isinstance(value, (np.ndarray, list)) else repr(value))
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
