@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["unshifted_softmax", "unshifted_log_softmax", "shifted_softmax",
-           "shifted_log_softmax", "log_of_softmax"]
+           "shifted_log_softmax", "log_of_softmax", "mean_nll"]
 
 
 def shifted_softmax(logits: np.ndarray, shift: str = "max", *, axis: int = -1) -> np.ndarray:
@@ -74,6 +74,23 @@ def log_of_softmax(logits: np.ndarray, *, axis: int = -1) -> np.ndarray:
     """
     with np.errstate(all="ignore"):
         return np.log(shifted_softmax(logits, "max", axis=axis))
+
+
+def mean_nll(log_probs: np.ndarray, labels: np.ndarray) -> float:
+    """``-mean(log_probs[n, labels[n]])``: the loss, from log-probabilities right or wrong.
+
+    With one of the wrong log-softmax variants above it gives the loss
+    that variant's mistake produces, inf or nan included.
+
+    Examples
+    --------
+    >>> z = np.array([[0.0, -800.0]])
+    >>> float(mean_nll(log_of_softmax(z), np.array([1])))
+    inf
+    """
+    picked = log_probs[np.arange(len(labels)), labels]           # (N,)
+    with np.errstate(all="ignore"):
+        return -np.mean(picked)
 
 
 def _shift(logits: np.ndarray, shift: str, axis: int) -> np.ndarray | float:
