@@ -136,7 +136,7 @@ class Tolerance:
     >>> print(three)
     to 3 significant digits
     >>> print(Tolerance(rtol=1e-9, atol=1e-12))
-    rtol=1e-09, atol=1e-12
+    within rtol=1e-09, atol=1e-12
     """
 
     digits: int | None = None
@@ -168,7 +168,7 @@ class Tolerance:
     def __str__(self) -> str:
         if self.digits is not None:
             return f"to {self.digits} significant digits"
-        return f"rtol={self.rtol:g}, atol={self.atol:g}"
+        return f"within rtol={self.rtol:g}, atol={self.atol:g}"
 
 
 # What "right to two digits" means for a near miss.
@@ -256,7 +256,7 @@ def _compare(got: np.ndarray, want: np.ndarray, tolerance: Tolerance, what: str,
     if np.all(close):
         return None
     if not np.all(np.isfinite(got) == np.isfinite(want)):
-        return Feedback("wrong value", f"{what} has inf or NaN where none are expected.")
+        return Feedback("wrong value", f"{what} has inf or NaN where a finite number belongs.")
     where = tuple(int(i) for i in np.argwhere(~close)[0]) if got.shape else ()
     pos = f" at index {where}" if got.shape else ""
     text = f"{what} is {got[where]:.6g}{pos}"
@@ -504,7 +504,7 @@ def check_value(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: float =
     Examples
     --------
     >>> print(check_value([0.5, 0.5], [0.5, 0.5]))
-    [correct] your answer is right (rtol=1e-06, atol=1e-09).
+    [correct] your answer is right (within rtol=1e-06, atol=1e-09).
     >>> check_value([0.5], [0.5, 0.5]).status, check_value(None, 1.0).status
     ('wrong shape', 'not attempted')
     """
