@@ -1,384 +1,229 @@
-"""Checks for the exercises of the chapter on loss surfaces and convexity.
+"""Checks for the exercises of the chapter on loss surfaces and convexity, as data.
 
-Each check takes the learner's value or function explicitly and returns a
-:class:`~helpers.checks.Feedback`.  The test inputs are chosen so that the
-typical mistakes show: huge logits (a missing max subtraction), batches
-whose size differs from the number of classes and features (a wrong axis),
-a temperature other than 1, and a non-zero regularization strength (the
-:math:`\\lambda` versus :math:`\\lambda / 2` convention).  Known mistakes
-are recognised and answered with a specific hint.
-
-The module depends only on :mod:`helpers.numerics` and
-:mod:`helpers.checks._core`.
+Each exercise lists its right answer, its test inputs, the typical mistakes
+with their hints and the tolerance its text states.  The inputs are chosen
+so that the mistakes show: batches whose size differs from the number of
+classes and features (a wrong axis), temperatures other than 1, a non-zero
+regularization strength (lambda against lambda / 2), and the instabilities
+the book teaches: logits near +1000 and -1000, a spread of 1000 around 0
+(a shift by the row minimum), the row [800, 0, -800] (a shift by the row
+mean), a row far below the batch maximum, and for the loss a true class far
+below the maximum (``log(softmax(z))``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..numerics import cross_entropy, softmax, softmax_jacobian
-from ._core import Feedback, check_function, check_value
+from ..numerics import cross_entropy, log_softmax, softmax, softmax_jacobian
+from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
+from .mistakes import (log_of_softmax, mean_nll, shifted_log_softmax, shifted_softmax,
+                       unshifted_log_softmax, unshifted_softmax)
 
-__all__ = [
-    "EigenvalueProblem",
-    "eigenvalue_problem",
-    "check_hessian_logits",
-    "check_weight_hessian",
-    "check_smallest_eigenvalue",
-    "check_regularized_loss",
-]
+__all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits",
+           "check_regularized_loss", "check_smallest_eigenvalue", "check_weight_hessian",
+           "eigenvalue_problem"]
 
-_OVERFLOW_HINT = (
-    "Huge logits overflow in exp and give inf or nan. Subtract each row's "
-    "maximum first, or use helpers.softmax / helpers.cross_entropy.")
+# Hessians in float64 agree with the reference to ~1e-15 relative on these
+# inputs, losses likewise; the exercise texts state these tolerances.
+HESSIAN = Tolerance(rtol=1e-6, atol=1e-12)
+LOSS = Tolerance(rtol=1e-9, atol=1e-12)
+
+_OVERFLOW = ("Huge logits overflow in exp and give inf or nan. Subtract each row's "
+             "maximum first, or use helpers.softmax / helpers.logsumexp.")
+_MEAN = ("The row [800, 0, -800] has mean 0, so subtracting the row mean still computes "
+         "exp(800), which overflows. Subtract the row maximum.")
+_MIN = ("Subtracting the row minimum makes the exponents larger: [500, -500, 0] becomes "
+        "[1000, 0, 500] and exp(1000) overflows. Subtract the row maximum.")
+_BATCH_MAX = ("Subtract each row's own maximum, not the maximum of the whole batch: a row "
+              "far below it underflows to 0.")
+
+# The instabilities, as (logits, why), in the order that lets each wrong
+# shift fail first on a batch where the shifts listed before it are right.
+UNSTABLE = (
+    ([[1000.0, 999.0, 998.0], [999.0, 1000.0, 1001.0]],
+     "logits near +1000: exp overflows unless a shift brings them down"),
+    ([[-1000.0, -999.0, -1001.0], [-1000.5, -998.0, -999.0]],
+     "logits near -1000: every exp underflows to 0 unless a shift lifts them"),
+    ([[500.0, -500.0, 0.0], [400.0, -400.0, 399.0]],
+     "a spread of 1000 around 0: subtracting the row minimum overflows"),
+    ([[800.0, 0.0, -800.0], [800.0, 799.0, -1600.0]],
+     "the row [800, 0, -800], whose mean is 0: subtracting the row mean overflows"),
+    ([[5.0, 4.0, 3.0], [-800.0, -799.0, -798.0]],
+     "a row 800 below the batch maximum: each row needs its own maximum"),
+)
 
 
-# --------------------------------------------------------------------------
-# Shared machinery
-# --------------------------------------------------------------------------
+def _shift_mistakes(build, wrong_softmax=shifted_softmax, unshifted=unshifted_softmax):
+    """The wrong shifts and no shift, as mistakes of the exercise `build` makes."""
+    return (*(Mistake(build(lambda z, s=s: wrong_softmax(z, s)), hint)
+              for s, hint in (("mean", _MEAN), ("min", _MIN), ("batch max", _BATCH_MAX))),
+            Mistake(build(unshifted), _OVERFLOW))
 
-def _unshifted_softmax(logits: np.ndarray) -> np.ndarray:
-    """The overflowing softmax over the last axis, to recognise that mistake."""
-    with np.errstate(all="ignore"):
-        weights = np.exp(logits)
-        return weights / np.sum(weights, axis=-1, keepdims=True)
+
+def _diag(values: np.ndarray) -> np.ndarray:
+    """diag(v) for every row of `values`: (N, C) -> (N, C, C)."""
+    return values[:, :, None] * np.eye(values.shape[1])
+
+
+def _outer(probs: np.ndarray) -> np.ndarray:
+    """p p^T for every row of `probs`: (N, C) -> (N, C, C)."""
+    return probs[:, :, None] * probs[:, None, :]
 
 
 def _logit_hessians(probs: np.ndarray) -> np.ndarray:
-    """diag(p) - p p^T for every row of `probs`, shape (..., C, C)."""
-    eye = np.eye(probs.shape[-1])
-    return probs[..., :, None] * eye - probs[..., :, None] * probs[..., None, :]
+    """diag(p) - p p^T for every row of `probs`, and three ways to get it wrong below."""
+    return _diag(probs) - _outer(probs)
 
 
-def _kron_hessian(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True) -> np.ndarray:
-    """(1/N) sum_n A_n kron x_n x_n^T, parameters ordered class by class.
+def _diagonal_only(probs):                    # the softmax treated as elementwise
+    return _diag(probs * (1 - probs))
 
-    With ``classes_first=False`` the factors are swapped, which orders the
-    parameters feature by feature (the layout of ``W.ravel()``).
-    """
-    N, C, _ = blocks.shape
-    D = X.shape[1]
-    if classes_first:
-        H = np.einsum("nck,nd,ne->cdke", blocks, X, X)
-    else:
-        H = np.einsum("nck,nd,ne->dcek", blocks, X, X)
+
+def _no_outer(probs):
+    return _diag(probs)
+
+
+def _no_diag(probs):
+    return -_outer(probs)
+
+
+def _kron_mean(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True) -> np.ndarray:
+    """(1/N) sum_n A_n kron x_n x_n^T; ``classes_first=False`` orders like W.ravel()."""
+    (N, C, _), D = blocks.shape, X.shape[1]
+    H = np.einsum("nck,nd,ne->cdke" if classes_first else "nck,nd,ne->dcek", blocks, X, X)
     return H.reshape(C * D, C * D) / N
 
 
-def _with_shape_hint(fb: Feedback, hint: str) -> Feedback:
-    """Replace the generic hint of a "wrong shape" feedback."""
-    if fb.status == "wrong shape":
-        return Feedback(fb.status, fb.message, hint)
-    return fb
+# -- The Hessian with respect to the logits, at a temperature --------------
 
-
-def _returns(value: float) -> Callable[..., float]:
-    """A "wrong implementation" that always gives `value` (inf or nan)."""
-    def wrong(*args: Any) -> float:
-        return value
-    return wrong
-
-
-# --------------------------------------------------------------------------
-# Exercise: the Hessian of the loss with respect to the logits
-# --------------------------------------------------------------------------
-
-def _hessian_logits_reference(logits: np.ndarray, temperature: float) -> np.ndarray:
+def _hessian_logits(logits, temperature):
     return softmax_jacobian(logits / temperature) / temperature ** 2
 
 
-def _hessian_logits_mistakes() -> list[tuple[Callable[..., Any], str]]:
-    """Wrong implementations of ``hessian_logits`` and their hints."""
-    def elementwise(z, t):
-        p = softmax(z / t)
-        return np.eye(z.shape[-1]) * (p * (1 - p))[..., None] / t ** 2
-
-    def sign_flipped(z, t):
-        return -_hessian_logits_reference(z, t)
-
-    def no_outer(z, t):
-        p = softmax(z / t)
-        return np.eye(z.shape[-1]) * p[..., None] / t ** 2
-
-    def no_diag(z, t):
-        p = softmax(z / t)
-        return -p[..., :, None] * p[..., None, :] / t ** 2
-
-    def first_order_factor(z, t):
-        return softmax_jacobian(z / t) / t
-
-    def no_chain_factor(z, t):
-        return softmax_jacobian(z / t)
-
-    def no_temperature(z, t):
-        return softmax_jacobian(z)
-
-    def wrong_axis(z, t):
-        return _logit_hessians(softmax(z / t, axis=0)) / t ** 2
-
-    def mean_over_batch(z, t):
-        return _hessian_logits_reference(z, t) / z.shape[0]
-
-    def unshifted(z, t):
-        return _logit_hessians(_unshifted_softmax(z / t)) / t ** 2
-
-    return [
-        (elementwise,
-         "Only the diagonal p_i (1 - p_i) is filled in, as if each logit acted "
-         "on its own probability alone. The shared denominator couples them: "
-         "the off-diagonal entries are -p_i p_j / T^2."),
-        (sign_flipped,
-         "Every sign is flipped. The loss is convex, so its Hessian has a "
-         "positive diagonal: (diag(p) - p p^T) / T^2."),
-        (no_outer,
-         "You have diag(p) but not the outer product: subtract p p^T, whose "
-         "entry (i, j) is p_i p_j."),
-        (no_diag,
-         "The diagonal is missing its p_i term: the Hessian is "
-         "diag(p) - p p^T, not -p p^T."),
-        (first_order_factor,
-         "The logits are divided by T twice on the way to the second "
-         "derivative, so the chain rule gives 1 / T^2, not 1 / T."),
-        (no_chain_factor,
-         "Right probabilities, but the chain-rule factor is missing: each "
-         "derivative of z / T brings a factor 1 / T, so divide by T^2."),
-        (no_temperature,
-         "The temperature is missing: use p = softmax(z / T) and divide the "
-         "matrix by T^2."),
-        (wrong_axis,
-         "The softmax was taken over the batch axis. Each row is one example; "
-         "normalise along the last axis (axis=-1)."),
-        (mean_over_batch,
-         "Each example's Hessian is its own: do not divide by the batch size."),
-        (unshifted, _OVERFLOW_HINT),
-    ]
+def _hessians_with(softmax_of=softmax, *, blocks=_logit_hessians, power=2):
+    """The Hessians with one ingredient changed, as a learner might change it."""
+    return lambda z, t: blocks(softmax_of(z / t)) / t ** power
 
 
-def _hessian_logits_cases() -> list[tuple[np.ndarray, float]]:
-    rng = np.random.default_rng(60)
-    return [
-        (rng.normal(scale=2.0, size=(5, 3)), 0.5),      # N != C, 1/N != T^2
-        (rng.normal(scale=2.0, size=(3, 3)), 2.0),      # square: axis mistakes hide
-        (np.array([[1000.0, 999.0, 0.0, 998.5],          # overflow without a shift
-                   [-1000.0, -1001.0, -999.5, -1000.0]]), 1.0),
-        (np.zeros((1, 2)), 0.25),                        # one row, a tie
-    ]
+HESSIAN_LOGITS = FunctionExercise(
+    "hessian_logits", _hessian_logits,
+    (Case((np.random.default_rng(60).normal(scale=2.0, size=(5, 3)), 0.5),
+          why="N = 5 examples, C = 3 classes, T = 0.5"),
+     Case((np.random.default_rng(61).normal(scale=2.0, size=(3, 3)), 2.0),
+          why="a square batch (N = C) at T = 2, where a wrong axis still runs"),
+     *(Case((np.array(z), 1.0), why=why) for z, why in UNSTABLE[:3]),
+     Case((np.array(UNSTABLE[3][0]) / 2, 0.5), why="z / T has " + UNSTABLE[3][1]),
+     Case((np.array(UNSTABLE[4][0]), 1.0), why=UNSTABLE[4][1]),
+     Case((np.zeros((1, 2)), 0.25), why="one example, a tie, T = 0.25")),
+    HESSIAN,
+    (Mistake(_hessians_with(blocks=_diagonal_only),
+             "Only the diagonal p_i (1 - p_i) is filled in, as if each logit acted on its "
+             "own probability alone. The shared denominator couples them: the "
+             "off-diagonal entries are -p_i p_j / T^2."),
+     Mistake(lambda z, t: -_hessian_logits(z, t),
+             "Every sign is flipped. The loss is convex, so its Hessian has a positive "
+             "diagonal: (diag(p) - p p^T) / T^2."),
+     Mistake(_hessians_with(blocks=_no_outer),
+             "You have diag(p) but not the outer product: subtract p p^T, whose entry "
+             "(i, j) is p_i p_j."),
+     Mistake(_hessians_with(blocks=_no_diag),
+             "The diagonal is missing its p_i term: the Hessian is diag(p) - p p^T, not "
+             "-p p^T."),
+     Mistake(_hessians_with(softmax, power=1),
+             "The logits are divided by T twice on the way to the second derivative, so "
+             "the chain rule gives 1 / T^2, not 1 / T."),
+     Mistake(_hessians_with(softmax, power=0),
+             "Right probabilities, but the chain-rule factor is missing: each derivative "
+             "of z / T brings a factor 1 / T, so divide by T^2."),
+     Mistake(lambda z, t: softmax_jacobian(z),
+             "The temperature is missing: use p = softmax(z / T) and divide the matrix "
+             "by T^2."),
+     Mistake(_hessians_with(lambda u: softmax(u, axis=0)),
+             "The softmax was taken over the batch axis. Each row is one example; "
+             "normalise along the last axis (axis=-1)."),
+     Mistake(lambda z, t: _hessian_logits(z, t) / len(z),
+             "Each example's Hessian is its own: do not divide by the batch size."),
+     *_shift_mistakes(_hessians_with)),
+    shape_hint="Return one C x C matrix per example: shape (N, C, C).",
+    value_hint="Compute p = softmax(z / T) for every row, then "
+               "(diag(p) - outer(p, p)) / T**2 for each.")
 
 
-def check_hessian_logits(func: Any) -> Feedback:
-    r"""Check ``hessian_logits(logits, temperature)`` on a few batches.
+# -- The Hessian of softmax regression with respect to the weights ---------
 
-    For logits of shape (N, C) and a temperature :math:`T > 0`, the function
-    must return the (N, C, C) array whose slice n is the Hessian, with
-    respect to the logits :math:`z_n`, of the loss
-    :math:`-\log \operatorname{softmax}(z_n / T)_{y_n}`:
-    :math:`(\operatorname{diag}(p_n) - p_n p_n^{\mathsf T}) / T^2` with
-    :math:`p_n = \operatorname{softmax}(z_n / T)`.  It does not depend on
-    the label.
-
-    Parameters
-    ----------
-    func : callable
-        The learner's ``hessian_logits``.
-
-    Returns
-    -------
-    Feedback
-        Correct when every test batch agrees with the reference within
-        ``rtol=1e-6, atol=1e-12``.  The batches have N != C, a square
-        batch, temperatures other than 1 and logits near 1000, so the
-        elementwise (diagonal-only) Hessian, a flipped sign, a missing
-        outer product, a factor 1/T instead of 1/T**2, a wrong axis and a
-        missing max subtraction all show, each with its own hint.
-
-    Examples
-    --------
-    >>> import helpers
-    >>> from helpers.checks.ch06 import check_hessian_logits
-    >>> def hessian_logits(logits, temperature):
-    ...     return helpers.softmax_jacobian(logits / temperature) / temperature**2
-    >>> check_hessian_logits(hessian_logits).status
-    'correct'
-    >>> def once(logits, temperature):
-    ...     return helpers.softmax_jacobian(logits / temperature) / temperature
-    >>> print(check_hessian_logits(once).hint)  # doctest: +ELLIPSIS
-    The logits are divided by T twice...
-    """
-    fb = check_function(func, _hessian_logits_reference, _hessian_logits_cases(),
-                        rtol=1e-6, atol=1e-12, hints=_hessian_logits_mistakes(),
-                        what="hessian_logits")
-    return _with_shape_hint(
-        fb, "Return one C x C matrix per example: shape (N, C, C).")
+def _weight_hessian(W, X, reg):
+    return _kron_mean(softmax_jacobian(X @ W), X) + reg * np.eye(W.size)
 
 
-# --------------------------------------------------------------------------
-# Exercise: the Hessian of softmax regression with respect to the weights
-# --------------------------------------------------------------------------
-
-def _weight_hessian_reference(W: np.ndarray, X: np.ndarray, reg: float) -> np.ndarray:
-    blocks = softmax_jacobian(X @ W)                               # (N, C, C)
-    H = _kron_hessian(blocks, X)
-    return H + reg * np.eye(H.shape[0])
-
-
-def _weight_hessian_mistakes() -> list[tuple[Callable[..., Any], str]]:
-    """Wrong implementations of ``weight_hessian`` and their hints."""
-    def eye_like(W):
-        return np.eye(W.size)
-
-    def elementwise(W, X, reg):
-        p = softmax(X @ W)
-        blocks = np.eye(W.shape[1]) * (p * (1 - p))[:, :, None]
-        return _kron_hessian(blocks, X) + reg * eye_like(W)
-
-    def sign_flipped(W, X, reg):
-        return -_weight_hessian_reference(W, X, reg)
-
-    def sign_flipped_data(W, X, reg):
-        return -_kron_hessian(softmax_jacobian(X @ W), X) + reg * eye_like(W)
-
-    def no_outer(W, X, reg):
-        p = softmax(X @ W)
-        blocks = np.eye(W.shape[1]) * p[:, :, None]
-        return _kron_hessian(blocks, X) + reg * eye_like(W)
-
-    def no_reg(W, X, reg):
-        return _kron_hessian(softmax_jacobian(X @ W), X)
-
-    def half_reg(W, X, reg):
-        return _kron_hessian(softmax_jacobian(X @ W), X) + reg / 2 * eye_like(W)
-
-    def double_reg(W, X, reg):
-        return _kron_hessian(softmax_jacobian(X @ W), X) + 2 * reg * eye_like(W)
-
-    def summed(W, X, reg):
-        return len(X) * _kron_hessian(softmax_jacobian(X @ W), X) + reg * eye_like(W)
-
-    def features_first(W, X, reg):
-        return (_kron_hessian(softmax_jacobian(X @ W), X, classes_first=False)
-                + reg * eye_like(W))
-
-    def wrong_axis(W, X, reg):
-        return _kron_hessian(_logit_hessians(softmax(X @ W, axis=0)), X) + reg * eye_like(W)
-
-    def unshifted(W, X, reg):
-        return (_kron_hessian(_logit_hessians(_unshifted_softmax(X @ W)), X)
-                + reg * eye_like(W))
-
-    return [
-        (elementwise,
-         "Only diag(p_n (1 - p_n)) is used for A_n, as if the softmax acted "
-         "on each logit separately. A_n = diag(p_n) - p_n p_n^T has "
-         "off-diagonal entries -p_nc p_nk."),
-        (sign_flipped,
-         "Every sign is flipped. The loss is convex: its Hessian has a "
-         "positive diagonal and the penalty adds +reg to it."),
-        (sign_flipped_data,
-         "The data term has the wrong sign: A_n = diag(p_n) - p_n p_n^T, "
-         "positive on the diagonal."),
-        (no_outer,
-         "You have diag(p_n) but not the outer product: A_n = diag(p_n) - "
-         "p_n p_n^T."),
-        (no_reg,
-         "The regularization term is missing: (reg / 2) ||W||^2 adds reg times "
-         "the identity to the Hessian."),
-        (half_reg,
-         "The second derivative of (reg / 2) w^2 is reg, not reg / 2: add "
-         "reg * np.eye(C * D)."),
-        (double_reg,
-         "The penalty is (reg / 2) ||W||^2, whose second derivative is reg, "
-         "not 2 reg."),
-        (summed,
-         "The loss is the mean over the N examples, so its Hessian carries a "
-         "factor 1 / N."),
-        (features_first,
-         "The parameters are ordered feature by feature (like W.ravel()). "
-         "Order them class by class (W.T.ravel()): the Hessian is "
-         "(1/N) sum_n kron(A_n, outer(x_n, x_n)), with A_n first."),
-        (wrong_axis,
-         "The softmax was taken over the batch axis. Each row of X @ W is "
-         "one example; normalise along the last axis."),
-        (unshifted, _OVERFLOW_HINT),
-    ]
+def _weight_hessian_with(softmax_of=softmax, *, reg_factor=1.0, data_factor=1.0,
+                         blocks=_logit_hessians, classes_first=True):
+    """The Hessian with one ingredient changed, as a learner might change it."""
+    def hessian(W, X, reg):
+        A = blocks(softmax_of(X @ W))                                    # (N, C, C)
+        data = _kron_mean(A, X, classes_first=classes_first)
+        factor = len(X) if data_factor is len else data_factor
+        return factor * data + reg_factor * reg * np.eye(W.size)
+    return hessian
 
 
-def _weight_hessian_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
-    rng = np.random.default_rng(61)
-    return [
-        # N, D, C all different, a regularization strength that is not 1.
-        (rng.normal(size=(2, 3)), rng.normal(size=(5, 2)), 0.1),
-        # D = C: the ordering mistake keeps the shape and changes the values.
-        (rng.normal(size=(3, 3)), rng.normal(size=(4, 3)), 0.5),
-        # Logits near 1000: overflow without a shift.
-        (np.array([[10.0, 9.9], [5.0, 5.05]]),
-         np.array([[60.0, 80.0], [-70.0, -60.0], [90.0, 20.0]]), 0.01),
-        # Two classes, no penalty.
-        (rng.normal(size=(2, 2)), rng.normal(size=(3, 2)), 0.0),
-    ]
+def _layer_case(logits, why: str, reg: float = 0.01) -> Case:
+    """W = I, so that the logits X @ W are X itself."""
+    X = np.array(logits, dtype=float)
+    return Case((np.eye(X.shape[1]), X, reg), why=f"X @ W has {why}")
 
 
-def check_weight_hessian(func: Any) -> Feedback:
-    r"""Check ``weight_hessian(W, X, reg)`` for regularized softmax regression.
-
-    The loss is :math:`L(W) = \frac1N \sum_n -\log
-    \operatorname{softmax}(W^{\mathsf T} x_n)_{y_n} + \frac{\lambda}{2}
-    \lVert W \rVert^2` with ``W`` of shape (D, C) and ``X`` of shape (N, D).
-    Its Hessian, with the parameters ordered class by class
-    (``W.T.ravel()``), is
-
-    .. math::
-
-        H = \frac1N \sum_n \bigl(\operatorname{diag}(p_n) - p_n
-        p_n^{\mathsf T}\bigr) \otimes x_n x_n^{\mathsf T} + \lambda I,
-
-    of shape (C * D, C * D).
-
-    Parameters
-    ----------
-    func : callable
-        The learner's ``weight_hessian``.
-
-    Returns
-    -------
-    Feedback
-        Correct when every test problem agrees with the reference within
-        ``rtol=1e-6, atol=1e-12``.  A missing or mis-scaled penalty
-        (reg / 2, 2 reg), a sum instead of a mean, the feature-by-feature
-        ordering, the elementwise (diagonal-only) A_n, a missing outer
-        product, a flipped sign, a wrong axis and a missing max subtraction
-        all get their own hint.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import helpers
-    >>> from helpers.checks.ch06 import check_weight_hessian
-    >>> def weight_hessian(W, X, reg):
-    ...     N, D = X.shape
-    ...     C = W.shape[1]
-    ...     A = helpers.softmax_jacobian(X @ W)
-    ...     H = sum(np.kron(A[n], np.outer(X[n], X[n])) for n in range(N)) / N
-    ...     return H + reg * np.eye(C * D)
-    >>> check_weight_hessian(weight_hessian).status
-    'correct'
-    >>> def no_penalty(W, X, reg):
-    ...     return weight_hessian(W, X, 0.0)
-    >>> print(check_weight_hessian(no_penalty).hint)  # doctest: +ELLIPSIS
-    The regularization term is missing...
-    """
-    fb = check_function(func, _weight_hessian_reference, _weight_hessian_cases(),
-                        rtol=1e-6, atol=1e-12, hints=_weight_hessian_mistakes(),
-                        what="weight_hessian")
-    return _with_shape_hint(
-        fb, "Return one square matrix with C * D rows and columns, the parameters "
-            "ordered class by class; reshape a (C, D, C, D) array if you built one.")
+_rng = np.random.default_rng(62)
+WEIGHT_HESSIAN = FunctionExercise(
+    "weight_hessian", _weight_hessian,
+    (Case((_rng.normal(size=(2, 3)), _rng.normal(size=(5, 2)), 0.1),
+          why="N = 5, D = 2, C = 3, reg = 0.1"),
+     Case((_rng.normal(size=(3, 3)), _rng.normal(size=(4, 3)), 0.5),
+          why="D = C = 3: the feature-by-feature order keeps the shape"),
+     *(_layer_case(z, why) for z, why in UNSTABLE),
+     Case((_rng.normal(size=(2, 2)), _rng.normal(size=(3, 2)), 0.0),
+          why="two classes and no penalty")),
+    HESSIAN,
+    (Mistake(_weight_hessian_with(blocks=_diagonal_only),
+             "Only diag(p_n (1 - p_n)) is used for A_n, as if the softmax acted on each "
+             "logit separately. A_n = diag(p_n) - p_n p_n^T has off-diagonal entries "
+             "-p_nc p_nk."),
+     Mistake(_weight_hessian_with(reg_factor=-1.0, data_factor=-1.0),
+             "Every sign is flipped. The loss is convex: its Hessian has a positive "
+             "diagonal and the penalty adds +reg to it."),
+     Mistake(_weight_hessian_with(data_factor=-1.0),
+             "The data term has the wrong sign: A_n = diag(p_n) - p_n p_n^T, positive on "
+             "the diagonal."),
+     Mistake(_weight_hessian_with(blocks=_no_outer),
+             "You have diag(p_n) but not the outer product: A_n = diag(p_n) - p_n p_n^T."),
+     Mistake(_weight_hessian_with(reg_factor=0.0),
+             "The regularization term is missing: (reg / 2) ||W||^2 adds reg times the "
+             "identity to the Hessian."),
+     Mistake(_weight_hessian_with(reg_factor=0.5),
+             "The second derivative of (reg / 2) w^2 is reg, not reg / 2: add "
+             "reg * np.eye(C * D)."),
+     Mistake(_weight_hessian_with(reg_factor=2.0),
+             "The penalty is (reg / 2) ||W||^2, whose second derivative is reg, not 2 reg."),
+     Mistake(_weight_hessian_with(data_factor=len),
+             "The loss is the mean over the N examples, so its Hessian carries a factor "
+             "1 / N."),
+     Mistake(_weight_hessian_with(classes_first=False),
+             "The parameters are ordered feature by feature (like W.ravel()). Order them "
+             "class by class (W.T.ravel()): the Hessian is "
+             "(1/N) sum_n kron(A_n, outer(x_n, x_n)), with A_n first."),
+     Mistake(_weight_hessian_with(lambda z: softmax(z, axis=0)),
+             "The softmax was taken over the batch axis. Each row of X @ W is one "
+             "example; normalise along the last axis."),
+     *_shift_mistakes(_weight_hessian_with)),
+    shape_hint="Return one square matrix with C * D rows and columns, the parameters "
+               "ordered class by class; reshape a (C, D, C, D) array if you built one.",
+    value_hint="Build A_n = diag(p_n) - outer(p_n, p_n) for every example, combine it "
+               "with outer(x_n, x_n) class by class, average over n and add reg * I.")
 
 
-# --------------------------------------------------------------------------
-# Exercise: the smallest eigenvalue with L2 regularization
-# --------------------------------------------------------------------------
+# -- The smallest eigenvalue with L2 regularization ------------------------
 
 class EigenvalueProblem(NamedTuple):
     """The data of the exercise on the smallest eigenvalue."""
@@ -398,7 +243,6 @@ def eigenvalue_problem() -> EigenvalueProblem:
 
     Examples
     --------
-    >>> from helpers.checks.ch06 import eigenvalue_problem
     >>> W, X, reg = eigenvalue_problem()
     >>> W.shape, X.shape, reg
     ((2, 3), (6, 2), 0.05)
@@ -410,8 +254,37 @@ def eigenvalue_problem() -> EigenvalueProblem:
     return EigenvalueProblem(W, X, 0.05)
 
 
+_W, _X, _REG = eigenvalue_problem()
+_DATA_EIGS = np.linalg.eigvalsh(_weight_hessian(_W, _X, 0.0))            # ascending
+_SMALLEST_POSITIVE = float(np.min(_DATA_EIGS[_DATA_EIGS > 1e-9]))
+
+# The shift directions W + v 1^T have curvature 0, and the penalty adds
+# lambda to every eigenvalue: the answer is lambda exactly, whatever the data.
+SMALLEST_EIGENVALUE = ValueExercise(
+    "lam_min", _REG, Tolerance(digits=3),
+    [Mistake(0.0, "That is the smallest eigenvalue without the penalty. Adding "
+                  "(lambda / 2) ||W||^2 adds lambda I to the Hessian."),
+     Mistake(_REG / 2, "The second derivative of (lambda / 2) w^2 is lambda, not "
+                       "lambda / 2."),
+     Mistake(2 * _REG, "The penalty is (lambda / 2) ||W||^2, whose second derivative is "
+                       "lambda, not 2 lambda."),
+     Mistake(-_REG, "The sign is flipped: the penalty adds lambda to every eigenvalue."),
+     Mistake(_SMALLEST_POSITIVE + _REG,
+             "That is the smallest non-zero eigenvalue of the data term plus lambda. The "
+             "data term also has zero eigenvalues: along which directions does the loss "
+             "not change at all?"),
+     Mistake(_SMALLEST_POSITIVE,
+             "That is the smallest non-zero eigenvalue of the data term alone. It has "
+             "zero eigenvalues too, and the penalty adds lambda.")],
+    shape_hint="Give only the smallest eigenvalue, as one number: for example "
+               "lam_min = float(np.min(...)).",
+    value_hint="Build the Hessian of the mean loss with respect to W, add lambda I, and "
+               "take np.linalg.eigvalsh(...)[0]; or reason about the shift directions "
+               "W + v 1^T.")
+
+
 def _real_if_negligibly_complex(answer: Any) -> Any:
-    """Accept 0.05+0j from np.linalg.eigvals; leave anything else alone."""
+    """0.05+0j, as np.linalg.eigvals may return it, is 0.05; anything else is left alone."""
     if isinstance(answer, (complex, np.complexfloating, np.ndarray)):
         arr = np.asarray(answer)
         if arr.dtype.kind == "c" and np.all(np.abs(arr.imag) <= 1e-12):
@@ -419,226 +292,138 @@ def _real_if_negligibly_complex(answer: Any) -> Any:
     return answer
 
 
-def _matches(answer: Any, wrong: float, *, atol: float) -> bool:
-    try:
-        mine = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return mine.shape == () and bool(np.isclose(mine, wrong, rtol=0.0, atol=atol))
+# -- The regularized loss ---------------------------------------------------
+
+def _penalty(W, reg):
+    return 0.5 * reg * np.sum(W ** 2)
 
 
-def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
-    r"""Check the smallest eigenvalue of the regularized Hessian.
+def _regularized_loss(W, X, labels, reg):
+    return float(cross_entropy(X @ W, labels) + _penalty(W, reg))
 
-    The problem is :func:`eigenvalue_problem`: the Hessian, with respect to
-    the weights, of the mean softmax cross-entropy of a linear model plus
-    :math:`\frac{\lambda}{2}\lVert W \rVert^2`, at the given ``W`` and
-    ``X`` with :math:`\lambda = 0.05`.  Its smallest eigenvalue is exactly
-    :math:`\lambda`, whatever the data: the unregularized Hessian has a
-    zero eigenvalue along every shift :math:`W \to W + v \mathbf 1^{\mathsf
-    T}`, and the penalty adds :math:`\lambda` to every eigenvalue.
 
-    Parameters
-    ----------
-    lam_min : float
-        The learner's eigenvalue, one number.  A complex number with a zero
-        imaginary part (as ``np.linalg.eigvals`` may return) is accepted.
+def _loss_with(log_probs_of=log_softmax, *, penalty=_penalty, data_factor=1.0):
+    """The regularized loss with one ingredient changed, as a learner might change it."""
+    def loss(W, X, labels, reg):
+        factor = len(X) if data_factor is len else data_factor
+        return factor * mean_nll(log_probs_of(X @ W), labels) + penalty(W, reg)
+    return loss
 
-    Returns
-    -------
-    Feedback
-        Correct within ``atol=1e-8``.  Forgetting the penalty (0), the
-        wrong convention (lambda / 2 or 2 lambda), a flipped sign and the
-        smallest *non-zero* eigenvalue of the data term (with or without
-        lambda) get their own hints.
+
+def _loss_case(logits, labels, why: str) -> Case:
+    """W = I, so that the logits X @ W are X itself; reg = 0.01."""
+    X = np.array(logits, dtype=float)
+    return Case((np.eye(X.shape[1]), X, np.array(labels), 0.01), why=f"X @ W has {why}")
+
+
+_LABELS = (1, 0), (0, 2), (2, 0), (0, 0), (0, 1)       # one pair per UNSTABLE batch
+REGULARIZED_LOSS = FunctionExercise(
+    "regularized_loss", _regularized_loss,
+    (Case((_rng.normal(size=(2, 3)), _rng.normal(size=(5, 2)), np.array([0, 2, 1, 1, 0]),
+           0.1), why="N = 5, D = 2, C = 3, reg = 0.1"),
+     Case((_rng.normal(size=(3, 3)), _rng.normal(size=(3, 3)), np.array([2, 0, 1]), 0.5),
+          why="square logits (N = C = 3), where a wrong axis still runs"),
+     *(_loss_case(z, y, why) for (z, why), y in zip(UNSTABLE, _LABELS)),
+     _loss_case([[1000.0, 999.0, 0.0], [1000.0, 0.0, -1000.0]], [0, 2],
+                "a true class 2000 below the maximum: its probability underflows to 0")),
+    LOSS,
+    (Mistake(_loss_with(penalty=lambda W, reg: 0.0),
+             "The regularization term is missing: add (reg / 2) * np.sum(W ** 2)."),
+     Mistake(_loss_with(penalty=lambda W, reg: reg * np.sum(W ** 2)),
+             "The book's convention is (reg / 2) ||W||^2, with the factor 1/2, so that the "
+             "gradient of the penalty is reg * W."),
+     Mistake(_loss_with(penalty=lambda W, reg: 0.5 * reg * np.sqrt(np.sum(W ** 2))),
+             "Use the squared norm: np.sum(W ** 2), not its square root."),
+     Mistake(_loss_with(penalty=lambda W, reg: 0.5 * reg * np.mean(W ** 2)),
+             "||W||^2 is the sum of the squared entries, not their mean."),
+     Mistake(_loss_with(data_factor=len),
+             "The data term is the mean over the N examples, not the sum."),
+     Mistake(lambda W, X, y, reg: cross_entropy(X @ W, y) + _penalty(W, reg) / len(X),
+             "The penalty is added once, after the mean; it is not divided by N."),
+     Mistake(_loss_with(data_factor=1 / np.log(10)),
+             "Use the natural logarithm (np.log), not log10: the loss is in nats."),
+     *(Mistake(lambda W, X, y, reg, k=k: _regularized_loss(W, X, (y + k) % W.shape[1], reg),
+               "The wrong class is picked: labels are 0-based indices into the columns "
+               "of X @ W.") for k in (1, -1)),
+     Mistake(_loss_with(data_factor=-1.0),
+             "The data term has the wrong sign: the loss is -log p of the true class, "
+             "which is positive."),
+     Mistake(_loss_with(lambda z: log_softmax(z, axis=0)),
+             "The softmax was taken over the batch axis. Each row of X @ W is one "
+             "example; normalise along the last axis."),
+     Mistake(_loss_with(log_of_softmax),
+             "log(softmax(z)) fails when the true class is far below the maximum: its "
+             "probability underflows to 0 and the log gives inf. Use the log-sum-exp: "
+             "the loss of a row is logsumexp(z) - z_y."),
+     *_shift_mistakes(_loss_with, shifted_log_softmax, unshifted_log_softmax),
+     Mistake(_loss_with(lambda z: np.log(unshifted_softmax(z))), _OVERFLOW)),
+    shape_hint="Return one number: average the per-example losses over the batch and add "
+               "the penalty once.",
+    value_hint="For each row, logsumexp(z) - z_y; average over the batch; add "
+               "(reg / 2) * np.sum(W ** 2).")
+
+
+EXERCISES = {
+    "check_hessian_logits": (HESSIAN_LOGITS,),
+    "check_weight_hessian": (WEIGHT_HESSIAN,),
+    "check_smallest_eigenvalue": (SMALLEST_EIGENVALUE,),
+    "check_regularized_loss": (REGULARIZED_LOSS,),
+}
+
+
+def check_hessian_logits(hessian_logits: Any) -> Feedback:
+    """Check ``hessian_logits(logits, temperature)``: (N, C) -> (N, C, C).
+
+    Compared with the reference with rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
-    >>> from helpers.checks.ch06 import check_smallest_eigenvalue
-    >>> check_smallest_eigenvalue(0.05).status
-    'correct'
-    >>> print(check_smallest_eigenvalue(0.025).hint)  # doctest: +ELLIPSIS
-    The second derivative of (lambda / 2) w^2 is lambda...
+    >>> from helpers.checks import NOT_ATTEMPTED
+    >>> check_hessian_logits(NOT_ATTEMPTED).status
+    'not attempted'
+    >>> import numpy as np
+    >>> print(check_hessian_logits(lambda logits, t: np.zeros(logits.shape)).hint)
+    Return one C x C matrix per example: shape (N, C, C).
     """
-    W, X, reg = eigenvalue_problem()
-    data_eigs = np.linalg.eigvalsh(_kron_hessian(softmax_jacobian(X @ W), X))
-    expected = float(np.min(data_eigs) + reg)
-    smallest_positive = float(np.min(data_eigs[data_eigs > 1e-9]))
-    mistakes = [
-        (0.0, "That is the smallest eigenvalue without the penalty. Adding "
-              "(lambda / 2) ||W||^2 adds lambda I to the Hessian."),
-        (reg / 2, "The second derivative of (lambda / 2) w^2 is lambda, not "
-                  "lambda / 2."),
-        (2 * reg, "The penalty is (lambda / 2) ||W||^2, whose second "
-                  "derivative is lambda, not 2 lambda."),
-        (-reg, "The sign is flipped: the penalty adds lambda to every "
-               "eigenvalue."),
-        (smallest_positive + reg,
-         "That is the smallest non-zero eigenvalue of the data term plus "
-         "lambda. The data term also has zero eigenvalues: along which "
-         "directions does the loss not change at all?"),
-        (smallest_positive,
-         "That is the smallest non-zero eigenvalue of the data term alone. "
-         "It has zero eigenvalues too, and the penalty adds lambda."),
-    ]
-    answer = _real_if_negligibly_complex(lam_min)
-    fb = check_value(answer, expected, rtol=0.0, atol=1e-8, what="lam_min")
-    if fb.status == "wrong shape":
-        return Feedback(fb.status, fb.message,
-                        "Give only the smallest eigenvalue, as one number: "
-                        "for example lam_min = float(np.min(...)).")
-    if fb.status != "wrong value":
-        return fb
-    for wrong, hint in mistakes:
-        if _matches(answer, wrong, atol=1e-6):
-            return Feedback(fb.status, fb.message, hint)
-    return Feedback(fb.status, fb.message,
-                    "Build the Hessian of the mean loss with respect to W, add "
-                    "lambda I, and take np.linalg.eigvalsh(...)[0]; or reason "
-                    "about the shift directions W + v 1^T.")
+    return HESSIAN_LOGITS.check(hessian_logits)
 
 
-# --------------------------------------------------------------------------
-# Exercise: the regularized loss
-# --------------------------------------------------------------------------
+def check_weight_hessian(weight_hessian: Any) -> Feedback:
+    """Check ``weight_hessian(W, X, reg)``: the (C * D, C * D) Hessian, class by class.
 
-def _regularized_loss_reference(W: np.ndarray, X: np.ndarray, labels: np.ndarray,
-                                reg: float) -> float:
-    return float(cross_entropy(X @ W, labels) + 0.5 * reg * np.sum(W ** 2))
-
-
-def _regularized_loss_mistakes() -> list[tuple[Callable[..., Any], str]]:
-    """Wrong implementations of ``regularized_loss`` and their hints."""
-    def data_term(W, X, labels):
-        return cross_entropy(X @ W, labels)
-
-    def no_reg(W, X, labels, reg):
-        return data_term(W, X, labels)
-
-    def full_reg(W, X, labels, reg):
-        return data_term(W, X, labels) + reg * np.sum(W ** 2)
-
-    def norm_not_squared(W, X, labels, reg):
-        return data_term(W, X, labels) + 0.5 * reg * np.sqrt(np.sum(W ** 2))
-
-    def mean_of_squares(W, X, labels, reg):
-        return data_term(W, X, labels) + 0.5 * reg * np.mean(W ** 2)
-
-    def summed(W, X, labels, reg):
-        return cross_entropy(X @ W, labels, reduction="sum") + 0.5 * reg * np.sum(W ** 2)
-
-    def reg_inside_mean(W, X, labels, reg):
-        return data_term(W, X, labels) + 0.5 * reg * np.sum(W ** 2) / len(X)
-
-    def log10(W, X, labels, reg):
-        return data_term(W, X, labels) / np.log(10) + 0.5 * reg * np.sum(W ** 2)
-
-    def off_by_one(W, X, labels, reg):
-        shifted = (np.asarray(labels) + 1) % W.shape[1]
-        return cross_entropy(X @ W, shifted) + 0.5 * reg * np.sum(W ** 2)
-
-    def off_by_one_down(W, X, labels, reg):
-        shifted = (np.asarray(labels) - 1) % W.shape[1]
-        return cross_entropy(X @ W, shifted) + 0.5 * reg * np.sum(W ** 2)
-
-    def sign_flipped(W, X, labels, reg):
-        return -data_term(W, X, labels) + 0.5 * reg * np.sum(W ** 2)
-
-    def wrong_axis(W, X, labels, reg):
-        log_probs = np.log(softmax(X @ W, axis=0))
-        picked = log_probs[np.arange(len(labels)), labels]
-        return -np.mean(picked) + 0.5 * reg * np.sum(W ** 2)
-
-    return [
-        (no_reg,
-         "The regularization term is missing: add (reg / 2) * np.sum(W ** 2)."),
-        (full_reg,
-         "The book's convention is (reg / 2) ||W||^2, with the factor 1/2, so "
-         "that the gradient of the penalty is reg * W."),
-        (norm_not_squared,
-         "Use the squared norm: np.sum(W ** 2), not its square root."),
-        (mean_of_squares,
-         "||W||^2 is the sum of the squared entries, not their mean."),
-        (summed,
-         "The data term is the mean over the N examples, not the sum."),
-        (reg_inside_mean,
-         "The penalty is added once, after the mean; it is not divided by N."),
-        (log10,
-         "Use the natural logarithm (np.log), not log10: the loss is in nats."),
-        (off_by_one,
-         "The wrong class is picked: labels are 0-based indices into the "
-         "columns of X @ W."),
-        (off_by_one_down,
-         "The wrong class is picked: labels are 0-based indices into the "
-         "columns of X @ W."),
-        (sign_flipped,
-         "The data term has the wrong sign: the loss is -log p of the true "
-         "class, which is positive."),
-        (wrong_axis,
-         "The softmax was taken over the batch axis. Each row of X @ W is "
-         "one example; normalise along the last axis."),
-        (_returns(np.inf), _OVERFLOW_HINT),
-        (_returns(np.nan), _OVERFLOW_HINT),
-    ]
-
-
-def _regularized_loss_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
-    rng = np.random.default_rng(62)
-    return [
-        # N, D, C and the size of W all different.
-        (rng.normal(size=(2, 3)), rng.normal(size=(5, 2)), np.array([0, 2, 1, 1, 0]), 0.1),
-        # Square logits (N = C = 3): an axis mistake keeps the shape.
-        (rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), np.array([2, 0, 1]), 0.5),
-        # Logits near 1000: overflow without a shift.
-        (np.array([[10.0, 9.9, 9.0], [5.0, 5.05, 4.0]]),
-         np.array([[60.0, 80.0], [-70.0, -60.0], [90.0, 20.0], [100.0, 0.0]]),
-         np.array([1, 0, 2, 0]), 0.01),
-    ]
-
-
-def check_regularized_loss(func: Any) -> Feedback:
-    r"""Check ``regularized_loss(W, X, labels, reg)``.
-
-    The function must return the mean softmax cross-entropy of the linear
-    model :math:`Z = X W` plus the penalty
-    :math:`\frac{\lambda}{2} \lVert W \rVert^2`, one number:
-
-    .. math::
-
-        L_\lambda(W) = \frac1N \sum_n \bigl(\operatorname{LSE}(z_n)
-        - z_{n, y_n}\bigr) + \frac{\lambda}{2} \sum_{d, c} W_{dc}^2 .
-
-    Parameters
-    ----------
-    func : callable
-        The learner's ``regularized_loss``.
-
-    Returns
-    -------
-    Feedback
-        Correct when every test problem agrees with the reference within
-        ``rtol=1e-9, atol=1e-12``.  A missing penalty, the lambda versus
-        lambda / 2 convention, a norm that is not squared, a sum instead of
-        a mean, log10, an off-by-one class, a flipped sign, a wrong axis and
-        an overflowing exp (logits near 1000) all get their own hint.
+    Compared with the reference with rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
     >>> import numpy as np
-    >>> import helpers
-    >>> from helpers.checks.ch06 import check_regularized_loss
-    >>> def regularized_loss(W, X, labels, reg):
-    ...     return helpers.cross_entropy(X @ W, labels) + reg / 2 * np.sum(W**2)
-    >>> check_regularized_loss(regularized_loss).status
-    'correct'
-    >>> def no_half(W, X, labels, reg):
-    ...     return helpers.cross_entropy(X @ W, labels) + reg * np.sum(W**2)
-    >>> print(check_regularized_loss(no_half).hint)  # doctest: +ELLIPSIS
-    The book's convention is (reg / 2) ||W||^2...
+    >>> print(check_weight_hessian(lambda W, X, reg: np.eye(W.size)).status)
+    wrong value
     """
-    fb = check_function(func, _regularized_loss_reference, _regularized_loss_cases(),
-                        rtol=1e-9, atol=1e-12, hints=_regularized_loss_mistakes(),
-                        what="regularized_loss")
-    return _with_shape_hint(
-        fb, "Return one number: average the per-example losses over the batch "
-            "and add the penalty once.")
+    return WEIGHT_HESSIAN.check(weight_hessian)
+
+
+def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
+    """Check the smallest eigenvalue of the regularized Hessian, to three significant digits.
+
+    A complex number with a zero imaginary part, as ``np.linalg.eigvals``
+    may return, counts as real.
+
+    Examples
+    --------
+    >>> print(check_smallest_eigenvalue(0.025).hint)  # doctest: +ELLIPSIS
+    The second derivative of (lambda / 2) w^2 is lambda...
+    """
+    return SMALLEST_EIGENVALUE.check(_real_if_negligibly_complex(lam_min))
+
+
+def check_regularized_loss(regularized_loss: Any) -> Feedback:
+    """Check ``regularized_loss(W, X, labels, reg)``, one number.
+
+    Compared with the reference with rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_regularized_loss(1.23).hint)
+    Pass the function itself, without calling it.
+    """
+    return REGULARIZED_LOSS.check(regularized_loss)
