@@ -120,6 +120,10 @@ class TestTolerance:
         assert Tolerance(digits=3, atol=1e-3).close(5e-4, 0.0)
         assert not Tolerance(digits=3).close(5e-4, 0.0)
 
+    def test_infinite_expected_matches_only_itself(self):
+        assert not Tolerance(digits=3).close(1e300, np.inf)
+        assert Tolerance(digits=3).close(np.inf, np.inf)
+
     def test_bad_digits(self):
         with pytest.raises(ValueError, match="digits"):
             Tolerance(digits=0)
@@ -152,6 +156,10 @@ class TestValueExercise:
     def test_shape(self):
         fb = self.ex.check([2.302585, 1.0])
         assert fb.status == "wrong shape" and fb.hint == "One number."
+
+    def test_real_complex_is_read_as_real(self):
+        assert self.ex.check(2.302585 + 0j)
+        assert self.ex.check(2.302585 + 1e-3j).status == "wrong type"
 
     @pytest.mark.parametrize("answer", [True, "2.3", lambda: 2.3, {"a": 1}])
     def test_wrong_types(self, answer):

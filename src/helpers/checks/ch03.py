@@ -105,14 +105,6 @@ TWO_CLASS_EIGENVALUE = ValueExercise(
                "and (1, -1).")
 
 
-def _real_if_negligibly_complex(answer: Any) -> Any:
-    """Accept 0.21+0j from np.linalg.eigvals; leave anything else alone."""
-    if isinstance(answer, (complex, np.complexfloating, np.ndarray)):
-        arr = np.asarray(answer)
-        if arr.dtype.kind == "c" and np.all(np.abs(arr.imag) <= 1e-12):
-            return arr.real
-    return answer
-
 
 def check_two_class_eigenvalue(lam: Any) -> Feedback:
     """Check lam, the non-zero eigenvalue of the Jacobian at the logits (2, 0).
@@ -126,7 +118,7 @@ def check_two_class_eigenvalue(lam: Any) -> Feedback:
     >>> print(check_two_class_eigenvalue(0.0).hint)  # doctest: +ELLIPSIS
     0 is the eigenvalue of the direction (1, 1)...
     """
-    return TWO_CLASS_EIGENVALUE.check(_real_if_negligibly_complex(lam))
+    return TWO_CLASS_EIGENVALUE.check(lam)
 
 
 # --- The Jacobian with a temperature, for a batch ----------------------------

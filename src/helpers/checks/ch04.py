@@ -205,7 +205,8 @@ SMOOTHED_MIN_LOSS = ValueExercise(
      Mistake(_FLOOR / np.log(10), "Use the natural logarithm (np.log), not log10."),
      Mistake(_TERMS[0], "Include the nine wrong classes: each contributes -0.01 log 0.01."),
      Mistake(np.sum(_TERMS[1:]), "Include the true class: it contributes -0.91 log 0.91."),
-     Mistake(-_FLOOR, "Check the sign: a cross-entropy is never negative.")],
+     Mistake(-_FLOOR, "Check the sign: a cross-entropy is never negative."),
+     Mistake(np.inf, _ONE_HOT)],
     shape_hint="min_loss is one number, the smallest possible loss for one sample.",
     value_hint="Write down the smoothed target (0.91 on the true class, 0.01 on each "
                "other class); the best prediction is the target itself, and the loss "
@@ -282,12 +283,7 @@ def check_smoothed_min_loss(min_loss: Any) -> Feedback:
     >>> print(check_smoothed_min_loss(0.0).hint)  # doctest: +ELLIPSIS
     0 is the floor without smoothing, ...
     """
-    fb = SMOOTHED_MIN_LOSS.check(min_loss)
-    # Not a Mistake(np.inf): to significant digits, an infinite value would
-    # count as close to every finite answer.
-    if fb.status == "wrong value" and np.all(np.isposinf(np.asarray(min_loss, dtype=float))):
-        return Feedback(fb.status, fb.message, _ONE_HOT)
-    return fb
+    return SMOOTHED_MIN_LOSS.check(min_loss)
 
 
 def check_uniform_loss(uniform_loss: Any) -> Feedback:

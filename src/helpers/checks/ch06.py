@@ -283,14 +283,6 @@ SMALLEST_EIGENVALUE = ValueExercise(
                "W + v 1^T.")
 
 
-def _real_if_negligibly_complex(answer: Any) -> Any:
-    """0.05+0j, as np.linalg.eigvals may return it, is 0.05; anything else is left alone."""
-    if isinstance(answer, (complex, np.complexfloating, np.ndarray)):
-        arr = np.asarray(answer)
-        if arr.dtype.kind == "c" and np.all(np.abs(arr.imag) <= 1e-12):
-            return arr.real
-    return answer
-
 
 # -- The regularized loss ---------------------------------------------------
 
@@ -413,7 +405,7 @@ def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
     >>> print(check_smallest_eigenvalue(0.025).hint)  # doctest: +ELLIPSIS
     The second derivative of (lambda / 2) w^2 is lambda...
     """
-    return SMALLEST_EIGENVALUE.check(_real_if_negligibly_complex(lam_min))
+    return SMALLEST_EIGENVALUE.check(lam_min)
 
 
 def check_regularized_loss(regularized_loss: Any) -> Feedback:
