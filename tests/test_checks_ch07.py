@@ -78,7 +78,7 @@ def folded_split(W_aug, X, labels, reg):
 
 def folded_loops(W_aug, X, labels, reg):
     """One example at a time, with a max-shifted log-softmax per row."""
-    N, C = len(X), W_aug.shape[1]
+    N = len(X)
     loss, grad = 0.0, np.zeros_like(W_aug)
     for n in range(N):
         x_aug = np.append(X[n], 1.0)

@@ -1,19 +1,16 @@
 """Checks for the exercises of the chapter on softmax regression from scratch.
 
-Each exercise is data over :mod:`helpers.checks.engine`: its reference,
-its test inputs (each saying what it exposes), its known mistakes with
-their hints, and the tolerance its text states.  The inputs make the usual
-mistakes show: a bias row far from 0 for a penalised bias, a
-regularisation strength that is not 1, a square problem for a transposed
-product, a batch size that does not divide N for a dropped last batch,
-and three rows of large logits that tell apart an unshifted exp
-(750, 745, 740), a shift by the row minimum (400, 400, -400) and a shift by
-the row mean (800, 0, -800).
+Each exercise is data over :mod:`helpers.checks.engine`: reference, test
+inputs (each saying what it exposes), known mistakes with their hints, and
+the tolerance its text states.  The rows (750, 745, 740), (400, 400, -400)
+and (800, 0, -800) tell an unshifted exp from a shift by the row minimum
+or mean; a bias row far from 0 shows a penalised bias.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,11 +19,8 @@ from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueE
 from .mistakes import log_of_softmax, mean_nll, shifted_log_softmax, shifted_softmax
 
 __all__ = [
-    "INITIAL_LOSS_CLASSES",
-    "EXERCISES",
-    "check_initial_loss",
-    "check_loss_and_grad_folded",
-    "check_sgd_epoch",
+    "INITIAL_LOSS_CLASSES", "EXERCISES", "check_initial_loss",
+    "check_loss_and_grad_folded", "check_sgd_epoch",
 ]
 
 #: The number of classes in the exercise "The loss before training".
@@ -81,13 +75,13 @@ INITIAL_LOSS = ValueExercise(
 
 
 def check_initial_loss(value: Any) -> Feedback:
-    r"""Check the loss at step 0 of a classifier with ten classes.
+    """Check the loss at step 0 of a classifier with ten classes.
 
     Parameters
     ----------
     value : float
-        The learner's mean cross-entropy, in nats, to three significant
-        digits.  A wrong value is not revealed.
+        The mean cross-entropy in nats, to three significant digits.  A wrong
+        value is not revealed.
 
     Returns
     -------
@@ -233,30 +227,21 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
 def check_loss_and_grad_folded(func: Any) -> Feedback:
     r"""Check ``loss_and_grad_folded(W_aug, X, labels, reg)``.
 
-    ``W_aug`` of shape (D + 1, C) holds the weights W in its first D rows
-    and the bias in its last, so that :math:`Z = [X, \mathbf 1]\, W_\text{aug}`.
-    The function returns the pair ``(loss, dW_aug)``:
-
-    .. math::
-
-        L = \frac1N \sum_n -\log \operatorname{softmax}(z_n)_{y_n}
-            + \frac{\lambda}{2} \lVert W \rVert^2, \qquad
-        \frac{\partial L}{\partial W_\text{aug}}
-            = [X, \mathbf 1]^{\mathsf T} \frac{P - Y}{N}
-            + \lambda \begin{bmatrix} W \\ 0 \end{bmatrix}.
+    It returns ``(loss, dW_aug)`` for the logits :math:`[X, \mathbf 1]\, W_\text{aug}`,
+    whose last row is the bias: the mean cross-entropy plus
+    :math:`\frac{\lambda}{2} \lVert W \rVert^2` over the weight rows only, and
+    its gradient :math:`[X, \mathbf 1]^{\mathsf T} (P - Y) / N + \lambda [W; 0]`.
 
     Parameters
     ----------
     func : callable
-        The learner's ``loss_and_grad_folded``.
+        The learner's function, tried on a bias row far from 0, a square
+        problem and logits that overflow an unshifted exp or one shifted by
+        the row's minimum or mean, with ``rtol=1e-7, atol=1e-10``.
 
     Returns
     -------
     Feedback
-        Correct when both results agree with the reference within
-        ``rtol=1e-7, atol=1e-10`` on every test problem: a bias row far
-        from 0, a square problem, and logits that overflow an unshifted
-        exp or one shifted by the row's minimum or mean.
 
     Examples
     --------
@@ -280,11 +265,14 @@ def check_loss_and_grad_folded(func: Any) -> Feedback:
 # One epoch of mini-batch SGD: sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)
 # --------------------------------------------------------------------------
 
-def _batch_grads(W, b, X, labels, reg, *, shift="max"):
-    """Gradients of the batch's mean loss plus (reg / 2) ||W||^2."""
-    dZ = shifted_softmax(X @ W + b, shift)                           # (B, C)
-    dZ[np.arange(len(X)), labels] -= 1.0
-    dZ /= len(X)
+def _batch_grads(W, b, X, labels, reg, *, shift=None):
+    """Gradients of the batch's mean loss plus (reg / 2) ||W||^2; `shift` is a mistake."""
+    if shift is None:
+        dZ = cross_entropy_grad(X @ W + b, labels)                   # (P - Y) / B
+    else:
+        dZ = shifted_softmax(X @ W + b, shift)                       # (B, C)
+        dZ[np.arange(len(X)), labels] -= 1.0
+        dZ /= len(X)
     return X.T @ dZ + reg * W, dZ.sum(axis=0)                        # (D, C), (C,)
 
 
@@ -408,25 +396,21 @@ def _changed_argument(func: Callable, case: Case) -> str:
 def check_sgd_epoch(func: Any) -> Feedback:
     r"""Check ``sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)``.
 
-    One epoch of mini-batch gradient descent on the regularised loss: the
-    batches are the consecutive slices ``order[0:B]``, ``order[B:2B]``, ...
-    (the last one shorter when B does not divide N), and each step
-    subtracts ``lr`` times the gradient of the batch's mean loss plus
-    :math:`\frac{\lambda}{2} \lVert W \rVert^2`.  The function returns
-    the new ``(W, b)`` and leaves the arrays passed in unchanged.
+    One epoch of mini-batch gradient descent over the consecutive slices of
+    `order` (the last one shorter when `batch_size` does not divide N), each
+    step against the gradient of the batch's mean loss plus
+    :math:`\frac{\lambda}{2} \lVert W \rVert^2`.  It returns the new
+    ``(W, b)`` and leaves its arguments unchanged.
 
     Parameters
     ----------
     func : callable
-        The learner's ``sgd_epoch``, called with ``W, b, X, labels, order``
-        positionally and ``batch_size``, ``lr`` and ``reg`` as keywords.
+        The learner's function, called with ``batch_size``, ``lr`` and ``reg``
+        by name; ``rtol=1e-7, atol=1e-10``.
 
     Returns
     -------
     Feedback
-        Correct when the final W and b agree with the reference within
-        ``rtol=1e-7, atol=1e-10`` on every test problem and no argument
-        was modified.
 
     Examples
     --------

@@ -1,15 +1,11 @@
 """Checks for the exercises of the chapter on cross-entropy in the frameworks.
 
-Each exercise is data over :mod:`helpers.checks.engine`: its reference,
-its test inputs (each saying what it exposes), its known mistakes with
-their hints, and the tolerance its text states.  The inputs make the
-mistakes of this chapter show as wrong numbers: a double softmax,
-probabilities where log-probabilities belong, the wrong class axis (with
-another axis of the same length, so that shapes alone do not give it
-away), log10, a missing mean or a mean over the wrong count, and
-``log_probs[:, labels]`` instead of one entry per row.  Logits of +-1000
-and the rows (750, 745, 740), (400, 400, -400) and (800, 0, -800) catch
-an unshifted exp and a shift by the row minimum or mean.
+Each exercise is data over :mod:`helpers.checks.engine`: reference, test
+inputs (each saying what it exposes), known mistakes with their hints, and
+the tolerance its text states.  Square batches and W == C make a wrong
+axis give wrong numbers, not errors; logits of +-1000 and the rows
+(750, 745, 740), (400, 400, -400) and (800, 0, -800) catch an unshifted
+exp and a shift by the row minimum or mean.
 """
 
 from __future__ import annotations
@@ -24,18 +20,9 @@ from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance, Value
 from .mistakes import shifted_log_softmax, unshifted_log_softmax
 
 __all__ = [
-    "DENSE_LOGITS",
-    "DENSE_LABELS",
-    "BUG_LOGITS",
-    "BUG_LABELS",
-    "IGNORE_INDEX",
-    "SCIPY_LOGITS",
-    "EXERCISES",
-    "check_dense_losses",
-    "check_bug_losses",
-    "check_nll_loss",
-    "check_segmentation_loss",
-    "check_scipy_default",
+    "DENSE_LOGITS", "DENSE_LABELS", "BUG_LOGITS", "BUG_LABELS", "IGNORE_INDEX",
+    "SCIPY_LOGITS", "EXERCISES", "check_dense_losses", "check_bug_losses",
+    "check_nll_loss", "check_segmentation_loss", "check_scipy_default",
 ]
 
 #: Logits of the exercise "One-hot targets and the dense loss", (N, C) = (4, 3).
@@ -129,15 +116,13 @@ DENSE_LOSSES = ValueExercise(
 
 
 def check_dense_losses(dense_losses: Any) -> Feedback:
-    """Check the per-sample losses of ``DENSE_LOGITS`` against one-hot targets.
+    """Check the unreduced losses of ``DENSE_LOGITS`` against one-hot targets.
 
     Parameters
     ----------
     dense_losses : array_like, shape (4,)
-        What ``tf.nn.softmax_cross_entropy_with_logits`` returns for
-        ``DENSE_LOGITS`` and the one-hot rows of ``DENSE_LABELS``: one loss
-        per row, not reduced.  Compared with ``rtol=1e-9, atol=1e-12``; a
-        wrong entry is shown with the expected one.
+        What ``tf.nn.softmax_cross_entropy_with_logits`` returns for the
+        one-hot rows of ``DENSE_LABELS``, compared with ``rtol=1e-9, atol=1e-12``.
 
     Returns
     -------
@@ -195,18 +180,13 @@ FIXED_LOSS = _bug_exercise(
 
 
 def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
-    """Check the loss the buggy snippet reports, and the loss after the fix.
-
-    In the snippet, `forward` ends with a softmax and the training loop
-    calls ``F.cross_entropy`` on its output, so the softmax is applied
-    twice.
+    """Check the loss the double-softmax snippet reports, and the loss after the fix.
 
     Parameters
     ----------
     buggy_loss, fixed_loss : float
-        What that code reports for ``BUG_LOGITS`` and ``BUG_LABELS``, and
-        the correct mean cross-entropy, each to three significant digits.
-        A wrong value is not revealed.
+        The two mean losses for ``BUG_LOGITS`` and ``BUG_LABELS``, to three
+        significant digits.  A wrong value is not revealed.
 
     Returns
     -------
@@ -218,8 +198,8 @@ def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
     >>> from helpers.checks import NOT_ATTEMPTED
     >>> check_bug_losses(NOT_ATTEMPTED, NOT_ATTEMPTED).status
     'not attempted'
-    >>> print(check_bug_losses(-0.5, NOT_ATTEMPTED).status)
-    wrong value
+    >>> print(check_bug_losses([1.0, 2.0], 2.0).hint)
+    buggy_loss is one number: F.cross_entropy returns the mean over the batch.
     """
     return all_correct(BUGGY_LOSS.check(buggy_loss), FIXED_LOSS.check(fixed_loss),
                        message=f"buggy_loss and fixed_loss are both right ({_BY_HAND}).")
@@ -296,15 +276,13 @@ NLL_LOSS = FunctionExercise(
 def check_nll_loss(my_nll_loss: Any) -> Feedback:
     """Check ``my_nll_loss(log_probs, labels, ignore_index=-100)``, PyTorch's nll_loss.
 
-    It returns ``-mean(log_probs[n, labels[n]])`` over the rows whose label
-    is not `ignore_index`.
-
     Parameters
     ----------
     my_nll_loss : callable
-        The learner's function.  It is tried on a square batch, a wide one,
-        rows to ignore (with the default -100 and with ``ignore_index=2``)
-        and a log-probability of about -1500, with ``rtol=1e-9, atol=1e-12``.
+        Minus the mean of ``log_probs[n, labels[n]]`` over the rows whose
+        label is not `ignore_index`.  Tried on a square batch, a wide one,
+        ignored rows (the default -100 and ``ignore_index=2``) and a
+        log-probability of -1500, with ``rtol=1e-9, atol=1e-12``.
 
     Returns
     -------
@@ -320,7 +298,7 @@ def check_nll_loss(my_nll_loss: Any) -> Feedback:
     ...     keep = labels != ignore_index
     ...     return -np.mean(log_probs[keep][:, labels[keep]])
     >>> print(check_nll_loss(all_pairs).hint)  # doctest: +ELLIPSIS
-    log_probs[:, labels] takes N entries from every row. Pick one entry per row: ...
+    log_probs[:, labels] takes N entries from every row. ...
     """
     return NLL_LOSS.check(my_nll_loss)
 
@@ -394,19 +372,15 @@ SEGMENTATION_LOSS = FunctionExercise(
 
 
 def check_segmentation_loss(segmentation_loss: Any) -> Feedback:
-    """Check ``segmentation_loss(logits, labels)`` for logits of shape (N, C, H, W).
-
-    It returns what ``F.cross_entropy`` returns with its defaults: the mean
-    over all N * H * W pixels of the pixel's cross-entropy, with the
-    classes on axis 1 and labels of shape (N, H, W).
+    """Check ``segmentation_loss(logits, labels)``, logits (N, C, H, W), labels (N, H, W).
 
     Parameters
     ----------
     segmentation_loss : callable
-        The learner's function.  The inputs include W == C and
-        C == H == W, so that the wrong axis or a plain ``reshape(-1, C)``
-        gives wrong numbers rather than errors, and pixels whose logits
-        overflow a wrong shift; ``rtol=1e-9, atol=1e-12``.
+        The mean pixel cross-entropy, as ``F.cross_entropy`` returns it.  The
+        inputs have W == C and C == H == W, so that a wrong axis gives wrong
+        numbers rather than errors, and pixels that overflow a wrong shift;
+        ``rtol=1e-9, atol=1e-12``.
 
     Returns
     -------
@@ -448,16 +422,12 @@ SCIPY_DEFAULT = ValueExercise(
 
 
 def check_scipy_default(scipy_probs: Any) -> Feedback:
-    """Check what ``scipy.special.softmax(SCIPY_LOGITS)`` returns.
-
-    With its default ``axis=None``, SciPy's softmax normalises the whole
-    array at once and returns it in the input's shape, (3, 4).
+    """Check what ``scipy.special.softmax(SCIPY_LOGITS)`` returns, with ``axis=None``.
 
     Parameters
     ----------
     scipy_probs : array_like, shape (3, 4)
-        The learner's array, compared with ``rtol=1e-6, atol=1e-12``; a
-        wrong value is not revealed.
+        Compared with ``rtol=1e-6, atol=1e-12``; a wrong value is not revealed.
 
     Returns
     -------
@@ -465,7 +435,6 @@ def check_scipy_default(scipy_probs: Any) -> Feedback:
 
     Examples
     --------
-    >>> from helpers.numerics import softmax
     >>> from helpers.checks import NOT_ATTEMPTED
     >>> check_scipy_default(NOT_ATTEMPTED).status
     'not attempted'

@@ -1,14 +1,10 @@
 """Checks for the exercises of the chapter on mutual information.
 
-Each exercise is data over :mod:`helpers.checks.engine`: its reference,
-its test inputs (each saying what it exposes), its known mistakes with
-their hints, and the tolerance its text states.  The inputs make the usual
-mistakes show: logits of +-800 for a missing max subtraction (the rows
-(750, 745, 740), (400, 400, -400) and (800, 0, -800) tell an unshifted exp
-from a shift by the row minimum or mean), unbalanced labels for a missing
-prior correction, a square batch for a wrong axis, and each known wrong
-number (bits or log10 for nats, a forgotten log C, probabilities for
-log-probabilities, ...) gets its own hint.
+Each exercise is data over :mod:`helpers.checks.engine`: reference, test
+inputs (each saying what it exposes), known mistakes with their hints, and
+the tolerance its text states.  Unbalanced labels show a missing prior
+correction; the rows (750, 745, 740), (400, 400, -400) and (800, 0, -800)
+tell an unshifted exp from a shift by the row minimum or mean.
 """
 
 from __future__ import annotations
@@ -22,15 +18,8 @@ from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueE
 from .mistakes import log_of_softmax, shifted_log_softmax
 
 __all__ = [
-    "MI_LOGITS",
-    "MI_LABELS",
-    "CEILING_CLASSES",
-    "BIAS_PRIORS",
-    "EXERCISES",
-    "check_mi_estimate",
-    "check_pc_mi_estimate",
-    "check_ceiling",
-    "check_naive_bias",
+    "MI_LOGITS", "MI_LABELS", "CEILING_CLASSES", "BIAS_PRIORS", "EXERCISES",
+    "check_mi_estimate", "check_pc_mi_estimate", "check_ceiling", "check_naive_bias",
 ]
 
 #: The logits of "An estimate from eight predictions": 8 test points, 4
@@ -124,15 +113,13 @@ MI_ESTIMATE = ValueExercise(
 
 
 def check_mi_estimate(mi_hat: Any) -> Feedback:
-    """Check the naive estimate log C - CE for `MI_LOGITS` and `MI_LABELS`.
+    r"""Check the naive estimate log C - CE for ``MI_LOGITS`` and ``MI_LABELS``.
 
     Parameters
     ----------
     mi_hat : float
-        The learner's :math:`\\log C - \\mathrm{CE}` in nats, where CE is the
-        mean softmax cross-entropy of ``MI_LOGITS`` (shape (8, 4)) against
-        ``MI_LABELS``, to three significant digits.  A wrong value is not
-        revealed.
+        :math:`\log C - \mathrm{CE}` in nats, to three significant digits.  A
+        wrong value is not revealed.
 
     Returns
     -------
@@ -237,22 +224,17 @@ PC_MI_ESTIMATE = FunctionExercise(
 
 
 def check_pc_mi_estimate(pc_mi_estimate: Any) -> Feedback:
-    """Check a learner's prior-corrected (PC) estimate of I(X; Y).
+    r"""Check ``pc_mi_estimate(logits, labels, priors)``, the prior-corrected estimate.
 
-    ``pc_mi_estimate(logits, labels, priors)`` takes scores f of shape
-    (N, C), integer labels of shape (N,) and class priors of shape (C,),
-    and returns the mean over the points of
-
-    .. math::
-
-        \\log r_{y}(x) = f_y - \\log \\sum_c \\pi_c e^{f_c}
-        = \\log\\operatorname{softmax}(f + \\log\\pi)_y - \\log \\pi_y .
+    It returns the mean over the points of
+    :math:`\log r_y = f_y - \log \sum_c \pi_c e^{f_c}
+    = \log\operatorname{softmax}(f + \log\pi)_y - \log \pi_y`.
 
     Parameters
     ----------
     pc_mi_estimate : callable
-        The learner's function.  It is tried on unbalanced labels, a square
-        batch, a random batch of 20 and scores of +-800, each with the label
+        The learner's function, tried on unbalanced labels, a square batch, a
+        random batch of 20 and scores of +-800, each with the label
         frequencies as priors, with ``rtol=1e-9, atol=1e-12``.
 
     Returns
@@ -300,14 +282,12 @@ CEILING = ValueExercise(
 
 
 def check_ceiling(ceiling: Any) -> Feedback:
-    """Check the largest possible naive estimate for 10 classes.
+    """Check the largest possible naive estimate for ``CEILING_CLASSES = 10`` classes.
 
     Parameters
     ----------
     ceiling : float
-        The learner's largest value of :math:`\\log C - \\mathrm{CE}`, in
-        nats, for ``CEILING_CLASSES = 10`` classes, to three significant
-        digits.  A wrong value is not revealed.
+        In nats, to three significant digits.  A wrong value is not revealed.
 
     Returns
     -------
@@ -318,8 +298,8 @@ def check_ceiling(ceiling: Any) -> Feedback:
     >>> from helpers.checks import NOT_ATTEMPTED
     >>> check_ceiling(NOT_ATTEMPTED).status
     'not attempted'
-    >>> print(check_ceiling(3.32).hint)
-    That is log2 10, in bits. The estimate is in nats: np.log.
+    >>> print(check_ceiling(10).hint)
+    The estimate is log C - CE; its largest value is a logarithm, not C itself.
     """
     return CEILING.check(ceiling)
 
@@ -356,15 +336,14 @@ NAIVE_BIAS = ValueExercise(
 
 
 def check_naive_bias(naive_at_zero: Any) -> Feedback:
-    """Check the naive estimate of a perfect model when X says nothing.
+    r"""Check the naive estimate of the best model when X says nothing about Y.
 
     Parameters
     ----------
     naive_at_zero : float
-        The learner's :math:`\\log C - \\mathrm{CE}`, in nats, for priors
-        ``BIAS_PRIORS = (0.6, 0.3, 0.1)`` and inputs independent of the
-        labels, when the model predicts the priors; to three significant
-        digits.  A wrong value is not revealed.
+        :math:`\log 3 - \mathrm{CE}` in nats for priors ``BIAS_PRIORS`` and a
+        model that predicts them, to three significant digits.  A wrong value
+        is not revealed.
 
     Returns
     -------
