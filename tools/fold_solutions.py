@@ -2,76 +2,118 @@
 
     .venv/bin/python tools/fold_solutions.py book/chapters/*.md
 
-Puts ``+++ {"jupyter": {"source_hidden": true}}`` before each solution
-block and before prose that follows a code cell inside one, and a bare
-``+++`` after the block when markdown follows, so that the solution is its
-own folded markdown cell.  Safe to run again: it changes nothing twice.
+A jupytext round trip. The chapter is read as a notebook and cut into parts by
+:mod:`helpers.assign`, so that a markdown cell holding both a solution and
+other text becomes two cells. Every cell of a solution block gets
+``"jupyter": {"source_hidden": true}`` (a markdown cell a ``+++ {...}`` line
+before it), and the notebook is written back in MyST. A cell that does not
+change keeps its text byte for byte, since jupytext would re-wrap the YAML
+options of every code cell. Running it again changes nothing.
 """
-import re, sys
-MARK = '+++ {"jupyter": {"source_hidden": true}}'
 
-def fold(text):
-    lines = text.split("\n")
-    out = []
-    inside = False
-    in_code = False
-    after_code = False
-    i = 0
-    n = len(lines)
-    def prev_nonblank():
-        for l in reversed(out):
-            if l.strip():
-                return l
-        return ""
-    while i < n:
-        line = lines[i]
-        if not in_code and line.startswith("```{code-cell}"):
-            in_code = True
-            out.append(line); i += 1; continue
-        if in_code:
-            out.append(line)
-            if line.strip() == "```":
-                in_code = False
-                after_code = True
-            i += 1; continue
-        stripped = line.strip()
-        if stripped.startswith("::::{solution-start}"):
-            if prev_nonblank() != MARK:
-                if out and out[-1].strip():
-                    out.append("")
-                out.append(MARK); out.append("")
-            inside = True; after_code = False
-            out.append(line); i += 1; continue
-        if stripped.startswith("::::{solution-end}"):
-            if after_code and prev_nonblank() != MARK:
-                out.append(MARK); out.append("")
-            out.append(line)
-            # the closing '::::'
-            i += 1
-            while i < n and not lines[i].strip():
-                out.append(lines[i]); i += 1
-            if i < n and lines[i].strip() == "::::":
-                out.append(lines[i]); i += 1
-            inside = False; after_code = False
-            # next non-blank content
-            j = i
-            while j < n and not lines[j].strip():
-                j += 1
-            if j < n and not lines[j].startswith("```{code-cell}") and lines[j].strip() != "+++" and not lines[j].startswith("+++ "):
-                out.append(""); out.append("+++")
-            continue
-        if inside and after_code and stripped:
-            if prev_nonblank() != MARK and not stripped.startswith("+++"):
-                out.append(MARK); out.append("")
-            after_code = False
-        elif stripped:
-            after_code = False
-        out.append(line); i += 1
-    return "\n".join(out)
+from __future__ import annotations
 
-for path in sys.argv[1:]:
-    src = open(path).read()
-    new = fold(src)
-    assert fold(new) == new, path  # idempotent
-    open(path, "w").write(new)
-    print(f"{path}: {src.count('solution-start')} solutions")
+import sys
+
+import nbformat
+from jupytext.myst import myst_to_notebook, notebook_to_myst
+
+from helpers.assign import parse_chapter
+
+
+def _hidden(cell) -> bool:
+    return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+def fold(text: str) -> str:
+    """The MyST text of a chapter with every solution cell folded.
+
+    Examples
+    --------
+    >>> chapter = '''# Sums
+    ...
+    ... :::{exercise} Add
+    ... :label: ex-add
+    ... Why is 1 + 1 = 2?
+    ... :::
+    ... ::::{solution-start} ex-add
+    ... ::::
+    ... By definition.
+    ... ::::{solution-end}
+    ... ::::
+    ... The end.
+    ... '''
+    >>> print(fold(chapter))
+    # Sums
+    <BLANKLINE>
+    :::{exercise} Add
+    :label: ex-add
+    Why is 1 + 1 = 2?
+    :::
+    <BLANKLINE>
+    +++ {"jupyter": {"source_hidden": true}}
+    <BLANKLINE>
+    ::::{solution-start} ex-add
+    ::::
+    By definition.
+    ::::{solution-end}
+    ::::
+    <BLANKLINE>
+    +++
+    <BLANKLINE>
+    The end.
+    <BLANKLINE>
+    >>> fold(fold(chapter)) == fold(chapter)
+    True
+    """
+    notebook = myst_to_notebook(text, add_source_map=True)
+    lines = text.splitlines(keepends=True)
+    # Where the text of each cell begins: the fence of a code cell, the `+++`
+    # line of a markdown cell that has one, else the markdown region itself.
+    begins = []
+    for cell, start in zip(notebook.cells, notebook.metadata["source_map"]):
+        plus = start > 0 and lines[start - 1].startswith("+++")
+        begins.append(start - 1 if cell.cell_type != "markdown" or plus else start)
+    texts = ["".join(lines[a:b]) for a, b in zip(begins, begins[1:] + [len(lines)])]
+    lexer = notebook.metadata.get("jupyter", {}).get("jupytext", {}).get("default_lexer")
+    out, previous, written = ["".join(lines[:begins[0]] if begins else lines)], None, False
+    for part in parse_chapter(text).parts:
+        cell = part.cell
+        if part.role == "answer":
+            continue  # the student's placeholder, not a cell of the chapter
+        fold_it = part.role == "solution" and not _hidden(cell)
+        if part.split or fold_it:
+            meta = dict(cell.metadata)
+            if part.role == "solution":
+                meta["jupyter"] = {**meta.get("jupyter", {}), "source_hidden": True}
+            one = nbformat.v4.new_notebook(cells=[nbformat.from_dict({**cell, "metadata": meta})])
+            block = notebook_to_myst(one, default_lexer=lexer)
+            # Consecutive markdown cells need the `+++` break between them.
+            bare = previous == "markdown" and cell.cell_type == "markdown" and not meta
+            gap = "" if "".join(out[-1:]).endswith("\n\n") else "\n"  # a blank line before it
+            out.append(gap + ("+++\n\n" if bare else "") + block + "\n")
+        else:
+            out.append(texts[part.index])
+        previous, written = cell.cell_type, part.split or fold_it
+    if written:  # no blank line after a cell rewritten at the end
+        out[-1] = out[-1][:-1]
+    return "".join(out)
+
+
+def main(paths: list[str]) -> int:
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        new = fold(text)
+        if fold(new) != new:
+            raise SystemExit(f"{path}: folding twice changes it again; not written")
+        if new != text:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(new)
+        print(f"{path}: {'folded' if new != text else 'unchanged'}, "
+              f"{text.count('{solution-start}')} solutions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,60 +1,25 @@
-"""Make student notebooks and nbgrader source notebooks from the chapters.
+"""Student notebooks and nbgrader source notebooks, made from the chapters.
 
-Each exercise lives once, in its chapter (see ``CONTRIBUTING.md``): the
-statement in an ``{exercise}`` directive, a starter cell tagged
-``exercise``, the worked answer between ``{solution-start}`` and
-``{solution-end}`` (prose, and code cells tagged ``solution`` whose answer
-sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``), and a check
-cell tagged ``check``.  This module reads that shape and writes, for a
-student, the same chapter without its solutions::
+An exercise lives once, in its chapter (``CONTRIBUTING.md``): an ``{exercise}``
+directive, a starter cell tagged ``exercise`` that is its placeholder
+(``p1 = NOT_ATTEMPTED``, or a stub raising ``NotImplementedError``), the worked
+answer between ``{solution-start}`` and ``{solution-end}`` (prose, and code
+cells tagged ``solution`` with the answer between ``### BEGIN SOLUTION`` and
+``### END SOLUTION``), and a cell tagged ``check``::
 
     python -m helpers.assign book/chapters/01-softmax.md --out student/
-    python -m helpers.assign --all --out student/
+    python -m helpers.assign --all --out student/      # the chapters of book/_toc.yml
     python -m helpers.assign --all --out course/ --nbgrader
     python -m helpers.assign --all --list
 
-The student notebook (``student/<chapter>.ipynb``)
-
-- keeps every cell outside the solution blocks with its source unchanged,
-  the ``exercise`` starter cells and the ``check`` cells included;
-- drops each solution block whole: the directives, the worked answer and the
-  code cells inside it;
-- puts a markdown cell reading ``YOUR ANSWER HERE`` where a block was, when
-  the exercise is answered in words: it has no starter cell, or its
-  ``solution-start`` carries the class ``prose-answer``;
-- has no outputs, no execution counts and no metadata beyond the kernel,
-  the cells' own metadata and ``softmax_book`` (chapter and edition).
-
-A code exercise is answered in its starter cell, which is also its
-placeholder: ``p1 = NOT_ATTEMPTED`` for a value, or a function whose body is
-``raise NotImplementedError`` (defining it does not raise).  So the student
-notebook runs top to bottom without an error, and every check cell shows
-"not attempted" until the student answers.
-
-With ``--nbgrader`` the tool writes an nbgrader course layout,
-``OUT/source/<assignment>/<chapter>.ipynb`` (the assignment is the chapter's
-name unless ``--assignment`` is given) that keeps the solutions, marked for
-nbgrader:
-
-- each solution code cell becomes an autograded answer cell (``solution``);
-  ``nbgrader generate_assignment`` replaces its ``### BEGIN SOLUTION`` ...
-  ``### END SOLUTION`` region with ``raise NotImplementedError()``.  A
-  starter cell that only defines a function stub is dropped when the answer
-  cell defines the same function (it takes the stub's place); a starter that
-  sets a value (``p1 = NOT_ATTEMPTED``) stays, so that an unanswered
-  exercise is reported as "not attempted";
-- an exercise answered in words gets a manually graded markdown answer cell
-  holding the worked answer (released as ``YOUR ANSWER HERE``);
-- each check cell becomes a locked autograder test worth one point:
-  ``print(check_p1(p1).assert_correct())``, which raises ``CheckFailed``
-  with the check's feedback unless the answer is correct;
-- the markdown cells that state an exercise are locked (read-only);
-- the prose of a code exercise's worked answer is left out.
-
-Estimated times come from a ``minutes-N`` class on the exercise directive
-(``:class: minutes-20``) or else from a rule: 5 minutes for a value,
-15 for a function, 10 for an answer in words, 5 more for a code exercise
-that also asks for words.
+jupytext reads a chapter as a notebook and markdown-it-py finds the directives
+in its markdown cells, cutting a cell that holds a solution and other text in
+two. The student notebook drops every cell of a solution block and has
+``YOUR ANSWER HERE`` after the first block of an exercise answered in words
+(no starter, or the class ``prose-answer`` on ``solution-start``), so it runs
+top to bottom and every check says "not attempted". The nbgrader source keeps
+the answers, marked for nbgrader, and makes each check a test. See
+``book/instructors.md``.
 """
 
 from __future__ import annotations
@@ -62,105 +27,69 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import itertools
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, NamedTuple
 
-import jupytext
 import nbformat
-import yaml  # a dependency of jupytext
+from jupytext.myst import (
+    MystMetadataParsingError,
+    matches_mystnb,
+    myst_to_notebook,
+    parse_directive_options,
+)
+from markdown_it import MarkdownIt
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from sphinx_external_toc.parsing import parse_toc_yaml
 
-__all__ = [
-    "ANSWER_PLACEHOLDER",
-    "AssignError",
-    "Chapter",
-    "Exercise",
-    "SolutionBlock",
-    "chapters_in_toc",
-    "main",
-    "nbgrader_notebook",
-    "parse_chapter",
-    "read_chapter",
-    "student_notebook",
-    "write_nbgrader",
-    "write_student",
-]
+__all__ = ["ANSWER_PLACEHOLDER", "AssignError", "Chapter", "Exercise", "Part", "SolutionBlock",
+           "chapters_in_toc", "main", "nbgrader_notebook", "parse_chapter", "read_chapter",
+           "student_notebook", "write_nbgrader", "write_student"]
 
-#: The markdown placeholder of an answer in words (nbgrader's own text).
-ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
-
-#: The class on ``solution-start`` that asks for an answer in words as well.
-PROSE_ANSWER_CLASS = "prose-answer"
+ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"  # nbgrader's own text for an answer in words
+PROSE_ANSWER_CLASS = "prose-answer"  # on solution-start: answer in words as well as in code
 
 _BEGIN, _END = "### BEGIN SOLUTION", "### END SOLUTION"
-_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-# A fence: ``` or ~~~ or ::: (three or more), then an info string.
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
-_OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
-_MINUTES = re.compile(r"^minutes-(\d+)$")
-_GRADE_ID = re.compile(r"[^A-Za-z0-9_-]+")
-
-_EXERCISE_DIRECTIVES = ("exercise", "exercise-start")
-_RULE_MINUTES = {"value": 5, "function": 15, "prose": 10}
+_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*$", re.MULTILINE)
+_DIRECTIVE = re.compile(r"\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)")
+_EXERCISE_FENCE = re.compile(r"^ {0,3}(:{3,}|`{3,})\{exercise(-start)?\}", re.MULTILINE)
+_EXERCISES, _STARTS = ("exercise", "exercise-start"), ("solution-start", "solution")
+# jupytext's MyST reader sees only ``` fences; MyST directives also use ::: fences.
+_MARKDOWN = MarkdownIt("commonmark").use(colon_fence_plugin).disable("inline", True)
 
 
 class AssignError(ValueError):
-    """A chapter does not follow the exercise convention, or a file is missing.
+    """A chapter breaks the exercise convention, or a file is missing.
 
-    The message names the file and, when it can, the line.
+    The message starts with the file and its line (or the cell of an ``.ipynb``).
     """
 
 
-@dataclass
+@dataclass(eq=False)
 class SolutionBlock:
-    """One worked answer: a ``solution-start`` ... ``solution-end`` block.
-
-    Attributes
-    ----------
-    exercise : str
-        The label of the exercise it answers.
-    line : int or None
-        The line of ``solution-start`` in the chapter's file.
-    prose : list of str
-        The markdown lines of the worked answer.
-    code : list of nbformat.NotebookNode
-        The code cells of the worked answer.
-    classes : list of str
-        The classes given to the directive (``dropdown``, ``prose-answer``).
-    """
+    """A ``solution-start`` ... ``solution-end`` block: its exercise's label, the line
+    of ``solution-start``, its classes, its pieces of prose and its code cells."""
 
     exercise: str
     line: int | None
+    classes: list[str] = field(default_factory=list)
     prose: list[str] = field(default_factory=list)
     code: list[Any] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        """The worked answer in prose, without leading or trailing blank lines."""
-        return "\n".join(self.prose).strip("\n")
+        """The worked answer in words."""
+        return "\n\n".join(p.strip("\n") for p in self.prose if p.strip())
 
 
 @dataclass
 class Exercise:
-    """One exercise of a chapter and the cells that belong to it.
-
-    Attributes
-    ----------
-    label, title : str
-        The directive's ``:label:`` and its title.
-    line : int or None
-        The line of the directive in the chapter's file.
-    starters, checks : list of nbformat.NotebookNode
-        The cells tagged ``exercise`` and ``check`` that follow it.
-    solutions : list of SolutionBlock
-        Its worked answers (normally one).
-    classes : list of str
-        The classes given to the exercise directive.
-    """
+    """An exercise: its ``:label:``, title, line and classes, and the cells tagged
+    ``exercise`` (``starters``) and ``check`` (``checks``) and ``solutions`` after it."""
 
     label: str
     title: str
@@ -182,48 +111,44 @@ class Exercise:
 
     @property
     def kind(self) -> str:
-        """``"function"``, ``"value"`` or ``"prose"``, with ``" + prose"`` for both."""
+        """``function`` (a starter defines one), ``value`` or ``prose``; ``+ prose`` for both."""
         if not self.starters:
             return "prose"
-        sources = [c.source for c in self.starters]
-        code = "function" if any(_defines_function(s) for s in sources) else "value"
+        code = "function" if any(n for c in self.starters for n in _names(c.source)) else "value"
         return code + (" + prose" if self.in_words else "")
 
     @property
     def minutes(self) -> int:
-        """The estimated time: a ``minutes-N`` class, or the rule of the module docstring."""
+        """A ``minutes-N`` class, else 5 for a value, 15 a function, 10 words, +5 code and words."""
         for cls in self.classes:
-            match = _MINUTES.match(cls)
-            if match:
-                return int(match.group(1))
-        base = self.kind.split(" + ")[0]
-        return _RULE_MINUTES[base] + (5 if self.kind.endswith(" + prose") else 0)
+            if re.fullmatch(r"minutes-\d+", cls):
+                return int(cls[8:])
+        code, _, words = self.kind.partition(" + ")
+        return {"value": 5, "function": 15, "prose": 10}[code] + (5 if words else 0)
+
+
+class Part(NamedTuple):
+    """A cell as the outputs see it: its ``role`` (``text``, ``code``, ``statement``,
+    ``starter``, ``check``, ``solution``, or ``answer`` where a student writes words),
+    its exercise, the chapter's cell it comes from, and whether it is a piece of it."""
+
+    cell: Any
+    role: str
+    exercise: str | None = None
+    index: int | None = None
+    split: bool = False
 
 
 @dataclass
 class Chapter:
-    """A chapter read into its exercises and an ordered list of items.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        Where it was read from.
-    title : str
-        Its first level-one heading.
-    metadata : dict
-        The notebook's metadata.
-    exercises : list of Exercise
-        In the order of the chapter.
-    items : list
-        ``_Kept`` cells and ``SolutionBlock`` objects, in order: what the
-        output notebooks are made from.
-    """
+    """A chapter: its file, first level-one heading, notebook metadata, exercises,
+    and the parts that the output notebooks are made of."""
 
     path: Path
     title: str
     metadata: dict
     exercises: list[Exercise]
-    items: list[Any]
+    parts: list[Part]
 
     @property
     def name(self) -> str:
@@ -232,694 +157,402 @@ class Chapter:
 
     @property
     def solutions(self) -> list[SolutionBlock]:
-        """Every solution block, in order."""
-        return [item for item in self.items if isinstance(item, SolutionBlock)]
-
-
-@dataclass
-class _Kept:
-    """A cell of the chapter outside every solution block."""
-
-    cell: Any
-    role: str                       # "text", "code", "starter", "check", "statement"
-    exercise: str | None = None     # the exercise it belongs to, if any
-    split: bool = False             # a piece of a markdown cell cut at a block
-
-
-# --------------------------------------------------------------------------
-# Reading
-# --------------------------------------------------------------------------
-
-class _Locator:
-    """Finds the file line of each cell line, reading forward."""
-
-    def __init__(self, text: str | None):
-        self.lines = text.splitlines() if text is not None else None
-        self.cursor = 0
-
-    def find(self, line: str) -> int | None:
-        if self.lines is None:
-            return None
-        target = line.rstrip()
-        for i in range(self.cursor, len(self.lines)):
-            if self.lines[i].rstrip() == target:
-                self.cursor = i + 1
-                return i + 1
-        return None
-
-
-def _where(path: Path, line: int | None, cell: int) -> str:
-    return f"{path}:{line}" if line else f"{path} (cell {cell + 1})"
+        """Every solution block."""
+        return [block for exercise in self.exercises for block in exercise.solutions]
 
 
 def read_chapter(path: str | Path) -> Chapter:
-    """Read a chapter (MyST Markdown notebook or ``.ipynb``) into its exercises.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The chapter's file.
-
-    Returns
-    -------
-    Chapter
-
-    Raises
-    ------
-    AssignError
-        If the file is missing, or its exercises break the convention of
-        ``CONTRIBUTING.md`` (a solution block without its end, a
-        ``solution``-tagged cell outside a block, ...).
-    """
+    """Read a chapter file (MyST Markdown notebook or ``.ipynb``); see :func:`parse_chapter`."""
     path = Path(path)
     if not path.is_file():
         raise AssignError(f"{path}: no such chapter file")
     if path.suffix not in (".md", ".ipynb"):
         raise AssignError(f"{path}: a chapter is a MyST Markdown notebook (.md) or an .ipynb")
-    text = path.read_text(encoding="utf-8")
-    return parse_chapter(text, path=path)
+    return parse_chapter(path.read_text(encoding="utf-8"), path=path)
 
 
 def parse_chapter(text: str, *, path: str | Path = "chapter.md") -> Chapter:
-    """Read a chapter from its text.
+    """Read a chapter from its text: MyST Markdown, or ``.ipynb`` JSON if `path` says so.
 
-    Parameters
-    ----------
-    text : str
-        The chapter: MyST Markdown (jupytext) or ``.ipynb`` JSON, as the
-        suffix of `path` says.
-    path : str or pathlib.Path
-        Its name, for messages and output file names.
-
-    Returns
-    -------
-    Chapter
+    Raises :class:`AssignError` where the exercises break the convention.
 
     Examples
     --------
     >>> chapter = parse_chapter('''
-    ... # Demo
-    ...
-    ... :::{exercise} Add
-    ... :label: ex-add
-    ...
-    ... Store 1 + 1 in `two`.
+    ... :::{exercise} Why
+    ... :label: ex-why
+    ... Why is $e^0 = 1$?
     ... :::
-    ...
-    ... ```{code-cell} ipython3
-    ... :tags: [exercise]
-    ...
-    ... two = NOT_ATTEMPTED
-    ... ```
-    ...
-    ... ::::{solution-start} ex-add
-    ... :class: dropdown
+    ... ::::{solution-start} ex-why
     ... ::::
-    ...
-    ... One and one make two.
-    ...
-    ... ```{code-cell} ipython3
-    ... :tags: [solution]
-    ...
-    ... ### BEGIN SOLUTION
-    ... two = 1 + 1
-    ... ### END SOLUTION
-    ... ```
-    ...
+    ... Any number to the power zero is one.
     ... ::::{solution-end}
     ... ::::
-    ...
-    ... ```{code-cell} ipython3
-    ... :tags: [check]
-    ...
-    ... check_two(two)
-    ... ```
-    ... ''', path="demo.md")
-    >>> [(e.label, e.kind, e.auto_checked, e.minutes) for e in chapter.exercises]
-    [('ex-add', 'value', True, 5)]
-    >>> for cell in student_notebook(chapter).cells:   # the solution is gone
-    ...     print(cell.cell_type, "|", cell.source.splitlines()[-1])
-    markdown | :::
-    code | two = NOT_ATTEMPTED
-    code | check_two(two)
+    ... ''')
+    >>> [(e.label, e.kind, e.minutes) for e in chapter.exercises]
+    [('ex-why', 'prose', 10)]
+    >>> [(part.role, part.split) for part in chapter.parts]
+    [('statement', True), ('solution', True), ('answer', False)]
+    >>> [cell.source.splitlines()[-1] for cell in student_notebook(chapter).cells]
+    [':::', 'YOUR ANSWER HERE']
     """
-    path = Path(path)
-    fmt = "ipynb" if path.suffix == ".ipynb" else "md:myst"
+    path, lines = Path(path), None
     try:
-        notebook = jupytext.reads(text, fmt=fmt)
-    except Exception as exc:  # jupytext's own errors are of many types
+        if path.suffix == ".ipynb":
+            notebook = nbformat.reads(text, as_version=4)
+        else:
+            notebook = myst_to_notebook(text, add_source_map=True)
+            lines = _cell_lines(text, notebook)
+    except Exception as exc:  # the readers' errors are of many types
         raise AssignError(f"{path}: jupytext cannot read it: {exc}") from exc
-    return _Parser(path, notebook, text if fmt != "ipynb" else None).run()
+    return _Reader(path, lines or [None] * len(notebook.cells)).read(notebook)
 
 
-class _Parser:
-    """Walks the cells once, tracking whether it is inside a solution block."""
+def _cell_lines(text: str, notebook) -> list[int]:
+    """The file line of each cell: its first line of text, or a code cell's opening fence."""
+    lines, found = text.splitlines(), []
+    for cell, start in zip(notebook.cells, notebook.metadata.pop("source_map")):
+        # A markdown cell's region starts with blank lines that its text leaves out.
+        blank = next((k for k, line in enumerate(lines[start:]) if line.strip()), 0)
+        found.append(start + blank + 1 if cell.cell_type == "markdown" else start)
+    return found
 
-    def __init__(self, path: Path, notebook, text: str | None):
-        self.path, self.notebook = path, notebook
-        self.locate = _Locator(text)
-        self.items: list[Any] = []
+
+class _Reader:
+    """One pass over the cells, remembering the last exercise stated and the open block."""
+
+    def __init__(self, path: Path, lines: list[int | None]):
+        self.path, self.lines, self.parts, self.title = path, lines, [], ""
         self.exercises: dict[str, Exercise] = {}
-        self.current: Exercise | None = None     # the last exercise stated
-        self.block: SolutionBlock | None = None  # the open solution block
-        self.title = ""
-        self.index = 0
+        self.current: Exercise | None = None
+        self.block: SolutionBlock | None = None
+        self.where_of: dict[Any, str] = {}  # the place of each exercise and block, for errors
 
-    def run(self) -> Chapter:
-        for index, cell in enumerate(self.notebook.cells):
-            self.index = index
-            if cell.cell_type == "markdown":
-                self._markdown(cell)
-            elif cell.cell_type == "code":
-                self._code(cell)
-            elif self.block is None:
-                self.items.append(_Kept(cell, "text"))
-        if self.block is not None:
-            raise AssignError(f"{_where(self.path, self.block.line, self.index)}: the "
-                              f"solution-start for {self.block.exercise} has no solution-end")
-        for exercise in self.exercises.values():
+    def where(self, index: int, offset: int = 0) -> str:
+        line = self.lines[index]
+        return f"{self.path}:{line + offset}" if line else f"{self.path} (cell {index + 1})"
+
+    def read(self, notebook) -> Chapter:
+        for index, cell in enumerate(notebook.cells):
+            (self._markdown if cell.cell_type == "markdown" else self._code)(cell, index)
+        if self.block:
+            raise AssignError(f"{self.where_of[id(self.block)]}: the solution-start for "
+                              f"{self.block.exercise} has no solution-end")
+        for label, exercise in self.exercises.items():
             if any(b.code for b in exercise.solutions) and not exercise.starters:
-                raise AssignError(
-                    f"{_where(self.path, exercise.line, 0)}: exercise {exercise.label} has "
-                    "solution code but no starter cell tagged `exercise`; a student needs "
-                    "one to start from (see CONTRIBUTING.md)")
-        return Chapter(self.path, self.title, dict(self.notebook.metadata),
-                       list(self.exercises.values()), self.items)
+                raise AssignError(f"{self.where_of[label]}: exercise {label} has solution code but "
+                                  "no starter cell tagged `exercise` (see CONTRIBUTING.md)")
+        parts = [p for p in self.parts if p.role != "answer" or self.exercises[p.exercise].in_words]
+        return Chapter(self.path, self.title, dict(notebook.metadata),
+                       list(self.exercises.values()), parts)
 
-    # -- code cells -------------------------------------------------------
-    def _code(self, cell) -> None:
-        tags = set(cell.metadata.get("tags", []))
-        first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
-        line = self.locate.find(first) if first else None
-        where = _where(self.path, line, self.index)
-        if self.block is not None:
-            if tags & {"exercise", "check"}:
-                raise AssignError(f"{where}: a cell tagged {sorted(tags & {'exercise', 'check'})}"
-                                  f" is inside the solution block of {self.block.exercise}; "
-                                  "move it out, after solution-end")
-            _check_markers(cell.source, where)
+    def _add(self, cell, role: str, index: int, split: bool = False) -> None:
+        """Append a part; inside a block, every cell belongs to the solution."""
+        if self.block:
+            role, label = "solution", self.block.exercise
+        else:
+            label = self.current.label if role in ("statement", "starter", "check") else None
+        self.parts.append(Part(cell, role, label, index, split))
+
+    def _code(self, cell, index: int) -> None:
+        tags, where = set(cell.metadata.get("tags", [])), self.where(index)
+        tag = next((t for t in ("check", "exercise") if t in tags), None)
+        if self.block and tag:
+            raise AssignError(f"{where}: a cell tagged `{tag}` is inside the solution block of "
+                              f"{self.block.exercise}; move it out, after solution-end")
+        if self.block and not re.fullmatch("(BE)*", "".join(m[0] for m in _MARKER.findall(cell.source))):
+            raise AssignError(f"{where}: `{_BEGIN}` without `{_END}` after it, or the two out of "
+                              "order (one pair per answer region)")
+        if not self.block and ("solution" in tags or _MARKER.search(cell.source)):
+            raise AssignError(f"{where}: a solution cell (tag `solution` or a `{_BEGIN}` marker) "
+                              "outside a solution-start/solution-end block would show to students")
+        if tag and not self.current:
+            raise AssignError(f"{where}: a cell tagged `{tag}` comes before any exercise directive")
+        if self.block and cell.cell_type == "code":
             self.block.code.append(cell)
-            return
-        if "solution" in tags or any(_MARKER.match(ln) for ln in cell.source.splitlines()):
-            raise AssignError(f"{where}: a solution cell (tag `solution` or a `{_BEGIN}` "
-                              "marker) outside a solution-start/solution-end block would "
-                              "show in the student notebook")
-        role = "check" if "check" in tags else "starter" if "exercise" in tags else "code"
-        if role != "code":
-            if self.current is None:
-                tag = "exercise" if role == "starter" else role
-                raise AssignError(f"{where}: a cell tagged `{tag}` comes before any "
-                                  "exercise directive")
-            (self.current.checks if role == "check" else self.current.starters).append(cell)
-        self.items.append(_Kept(cell, role, self.current.label if role != "code" else None))
+        elif tag:
+            (self.current.checks if tag == "check" else self.current.starters).append(cell)
+        role = {"check": "check", "exercise": "starter"}.get(tag, "code")
+        self._add(cell, role if cell.cell_type == "code" else "text", index)
 
-    # -- markdown cells ---------------------------------------------------
-    def _markdown(self, cell) -> None:
-        lines = cell.source.split("\n")
-        numbers = [self.locate.find(ln) if ln.strip() else None for ln in lines]
-        kept: list[str] = []        # lines outside blocks, waiting to be emitted
-        statements: list[str] = []  # exercises stated in `kept`
-        split = self.block is not None  # a cell that starts inside a block is cut
-        i = 0
-        while i < len(lines):
-            fence = _FENCE.match(lines[i])
-            directive = _DIRECTIVE.match(fence.group("info").strip()) if fence else None
-            name = directive.group("name") if directive else None
-            end = _closing(lines, i, fence.group("fence")) if fence else i
-            line_no = _nearest(numbers, i)
-            where = _where(self.path, line_no, self.index)
-            if name in ("solution-start", "solution", "solution-end") and end is None:
-                raise AssignError(f"{where}: the {name} directive is never closed "
-                                  f"(no closing `{fence.group('fence')}`)")
-            end = len(lines) - 1 if end is None else end
-            if self.block is not None:  # inside a solution block
-                if name == "solution-end":
-                    self.items.append(self.block)
-                    self.block, split = None, True
-                    i = end + 1
-                    continue
-                if name in ("solution-start", "solution"):
-                    raise AssignError(f"{where}: {name} inside the solution block of "
-                                      f"{self.block.exercise} (solution blocks do not nest)")
-                self.block.prose.extend(lines[i:end + 1])
-                i = end + 1
-                continue
-            if name == "solution-end":
-                raise AssignError(f"{where}: solution-end without a solution-start before it")
-            if name in ("solution-start", "solution"):
-                self._flush(cell, kept, statements, split=True)
-                kept, statements, split = [], [], True
-                label = directive.group("arg").split()[0] if directive.group("arg") else ""
-                options = _options(lines[i + 1:end])
-                if not label:
-                    raise AssignError(f"{where}: {name} needs the label of its exercise, "
-                                      f"e.g. `{{{name}}} ex-chapter-slug`")
-                if label not in self.exercises:
-                    raise AssignError(f"{where}: {name} answers {label!r}, but no exercise "
-                                      "with that label comes before it")
-                block = SolutionBlock(label, line_no, classes=options.get("class", "").split())
-                self.exercises[label].solutions.append(block)
-                if name == "solution":  # the worked answer is the directive's content
-                    body = lines[i + 1:end]
-                    body = body[_option_lines(body):]
-                    block.prose.extend(body)
-                    self.items.append(block)
-                else:
-                    self.block = block
-                i = end + 1
-                continue
-            if name in _EXERCISE_DIRECTIVES:
-                self._exercise(directive.group("arg"), lines[i + 1:end], line_no, where)
-                statements.append(self.current.label)
-            elif not self.title and lines[i].startswith("# "):
-                self.title = lines[i][2:].strip()
-            kept.extend(lines[i:end + 1])
-            i = end + 1
-        self._flush(cell, kept, statements, split=split)
+    def _markdown(self, cell, index: int) -> None:
+        """Read the directives of a markdown cell, cutting it where a solution starts or ends."""
+        lines, tokens = cell.source.split("\n"), _MARKDOWN.parse(cell.source)
+        run = prose = 0  # where the current part, and the unread prose of the block, start
+        statement = False
+        for n, token in enumerate(tokens):
+            if token.level or not token.map:
+                continue  # only top-level blocks are directives
+            (start, end), (name, arg) = token.map, _directive(token)
+            where, line = self.where(index, start), self.lines[index] and self.lines[index] + start
+            if name in _STARTS + ("solution-end",):
+                self._check(name, token, lines, where)
+            if name in _STARTS:
+                self._run(cell, index, lines, run, start, statement)
+                run, prose, statement = start, end, False
+                body = self._open(name, arg, token, where, line)
+            if name in ("solution", "solution-end"):  # `{solution}` holds its worked answer
+                self.block.prose.append("\n".join(body if name == "solution" else lines[prose:start]))
+                self._run(cell, index, lines, run, end, False)
+                self._close()
+                run = prose = end
+            elif name in _EXERCISES and not self.block:
+                statement = True
+                self._exercise(arg, token, where, line)
+            elif token.type == "heading_open" and token.tag == "h1" and not (self.title or self.block):
+                self.title = tokens[n + 1].content.strip()
+        if self.block:
+            self.block.prose.append("\n".join(lines[prose:]))
+        self._run(cell, index, lines, run, len(lines), statement)
 
-    def _flush(self, cell, lines: list[str], statements: list[str], *, split: bool) -> None:
-        if not split:
-            self.items.append(_Kept(cell, "statement" if statements else "text",
-                                    statements[0] if statements else None))
-            return
-        text = "\n".join(lines).strip("\n")
-        if not text.strip():
-            return
-        piece = nbformat.v4.new_markdown_cell(text, metadata=_visible(cell.metadata))
-        self.items.append(_Kept(piece, "statement" if statements else "text",
-                                statements[0] if statements else None, split=True))
+    def _check(self, name: str, token, lines: list[str], where: str) -> None:
+        """A solution directive is closed, and opens or ends a block as it should."""
+        start, end = token.map  # markdown-it runs an unclosed fence to the end
+        last = lines[end - 1].strip()
+        if end - 1 == start or len(last) < len(token.markup) or set(last) != {token.markup[0]}:
+            raise AssignError(f"{where}: the {name} directive is never closed "
+                              f"(no closing `{token.markup}`)")
+        if name != "solution-end" and self.block:
+            raise AssignError(f"{where}: {name} inside the solution block of "
+                              f"{self.block.exercise} (solution blocks do not nest)")
+        if name == "solution-end" and not self.block:
+            raise AssignError(f"{where}: solution-end without a solution-start before it")
 
-    def _exercise(self, arg: str, body: list[str], line: int | None, where: str) -> None:
-        options = _options(body)
-        label = options.get("label") or f"exercise-{len(self.exercises) + 1}"
+    def _run(self, cell, index: int, lines: list[str], a: int, b: int, statement: bool) -> None:
+        """Append lines a:b of a markdown cell as a part: the cell itself if that is all of it."""
+        text, role = "\n".join(lines[a:b]).strip("\n"), "statement" if statement else "text"
+        if (a, b) == (0, len(lines)):
+            self._add(cell, role, index)
+        elif text.strip():
+            meta = copy.deepcopy(dict(cell.metadata)) if self.block else _visible(cell.metadata)
+            self._add(nbformat.v4.new_markdown_cell(text, metadata=meta), role, index, True)
+
+    def _open(self, name: str, arg: str, token, where: str, line: int | None) -> list[str]:
+        """Start a block; return the body of the directive."""
+        label = arg.split()[0] if arg else ""
+        if not label:
+            raise AssignError(f"{where}: {name} needs the label of its exercise, "
+                              f"e.g. `{{{name}}} ex-chapter-slug`")
+        if label not in self.exercises:
+            raise AssignError(f"{where}: {name} answers {label!r}, but no exercise with that "
+                              "label comes before it")
+        body, options = _options(token, where)
+        self.block = SolutionBlock(label, line, _classes(options))
+        self.exercises[label].solutions.append(self.block)
+        self.where_of[id(self.block)] = where
+        return body
+
+    def _close(self) -> None:
+        """End the block; after an exercise's first one goes its answer in words."""
+        block, self.block = self.block, None
+        if block is self.exercises[block.exercise].solutions[0]:
+            answer = nbformat.v4.new_markdown_cell(ANSWER_PLACEHOLDER, metadata={"tags": ["answer"]})
+            self.parts.append(Part(answer, "answer", block.exercise))
+
+    def _exercise(self, arg: str, token, where: str, line: int | None) -> None:
+        _, options = _options(token, where)
+        label = str(options.get("label") or f"exercise-{len(self.exercises) + 1}")
         if label in self.exercises:
             raise AssignError(f"{where}: a second exercise with the label {label!r}")
-        self.current = Exercise(label, arg.strip(), line,
-                                classes=options.get("class", "").split())
-        self.exercises[label] = self.current
+        self.current = self.exercises[label] = Exercise(label, arg, line, classes=_classes(options))
+        self.where_of[label] = where
 
 
-def _closing(lines: list[str], start: int, fence: str) -> int | None:
-    """The index of the line closing the fence opened at `start`, or None."""
-    char, size = fence[0], len(fence)
-    closing = re.compile(rf"^ {{0,3}}{re.escape(char)}{{{size},}}\s*$")
-    for j in range(start + 1, len(lines)):
-        if closing.match(lines[j]):
-            return j
-    return None
+def _directive(token) -> tuple[str | None, str]:
+    """The name and argument of a directive fence (``:::{exercise} Title``), else (None, "")."""
+    match = token.type in ("fence", "colon_fence") and _DIRECTIVE.fullmatch(token.info.strip())
+    return (match["name"], match["arg"].strip()) if match else (None, "")
 
 
-def _nearest(numbers: list[int | None], i: int) -> int | None:
-    """The file line of cell line `i`, from the nearest located line before it."""
-    for j in range(i, -1, -1):
-        if numbers[j] is not None:
-            return numbers[j] + (i - j)
-    return None
+def _options(token, where: str) -> tuple[list[str], dict]:
+    """A directive's body lines and options (``:key: value`` lines or a ``---`` block)."""
+    try:
+        return parse_directive_options(token.content, f"{where}: ")
+    except MystMetadataParsingError as exc:
+        raise AssignError(str(exc)) from exc
 
 
-def _option_lines(body: list[str]) -> int:
-    """How many of the first lines of a directive body are its options."""
-    if body and body[0].strip() == "---":
-        for j in range(1, len(body)):
-            if body[j].strip() == "---":
-                return j + 1
-        return 0
-    n = 0
-    while n < len(body) and _OPTION.match(body[n]):
-        n += 1
-    return n
-
-
-def _options(body: list[str]) -> dict[str, str]:
-    """A directive's options, as ``:key: value`` lines or a ``---`` YAML block."""
-    n = _option_lines(body)
-    if body and body[0].strip() == "---" and n:
-        try:
-            data = yaml.safe_load("\n".join(body[1:n - 1])) or {}
-        except yaml.YAMLError:
-            return {}
-        return {str(k): " ".join(v) if isinstance(v, list) else str(v) for k, v in data.items()}
-    return {m.group("key"): m.group("value") for m in map(_OPTION.match, body[:n])}
-
-
-def _check_markers(source: str, where: str) -> None:
-    """Solution markers come in order and in pairs, as nbgrader needs them."""
-    depth = 0
-    for line in source.splitlines():
-        match = _MARKER.match(line)
-        if match:
-            depth += 1 if match.group(1) == "BEGIN" else -1
-            if depth not in (0, 1):
-                raise AssignError(f"{where}: `{_BEGIN}` and `{_END}` must alternate, "
-                                  "one pair per region")
-    if depth:
-        raise AssignError(f"{where}: `{_BEGIN}` without `{_END}`")
+def _classes(options: dict) -> list[str]:
+    value = options.get("class") or []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
 
 
 def _visible(metadata: dict) -> dict:
-    """Cell metadata without the flags that hide a cell in JupyterLab."""
+    """Cell metadata without the flags that fold a cell in JupyterLab."""
     metadata = copy.deepcopy(dict(metadata))
-    jupyter = dict(metadata.pop("jupyter", {}))
-    jupyter.pop("source_hidden", None)
-    jupyter.pop("outputs_hidden", None)
-    if jupyter:
-        metadata["jupyter"] = jupyter
-    return metadata
+    jupyter = {k: v for k, v in metadata.pop("jupyter", {}).items()
+               if k not in ("source_hidden", "outputs_hidden")}
+    return {**metadata, "jupyter": jupyter} if jupyter else metadata
 
 
-def _defines_function(source: str) -> bool:
+def _names(source: str) -> list[str | None]:
+    """Each top-level statement of a cell: the function or class it defines, or None."""
     try:
-        tree = ast.parse(source)
+        body = ast.parse(source).body
     except SyntaxError:
-        return "def " in source
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in tree.body)
+        return [None]
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [node.name if isinstance(node, defs) else None for node in body]
 
 
-def _only_definitions(source: str) -> bool:
-    """True if the cell holds only function and class definitions."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    return all(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-               for node in tree.body)
-
-
-def _bound_names(source: str) -> set[str] | None:
-    """The names a cell binds at the top level, or None if it is not plain Python."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    names: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            return  # its body binds local names only
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
-                             ast.GeneratorExp)):
-            return
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return names
-
-
-# --------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------
-
-def _new_notebook(chapter: Chapter, cells: list, edition: str):
+def _notebook(chapter: Chapter, cells: list, edition: str):
+    """A validated notebook of copies of `cells`: no outputs, counts or attachments."""
     metadata = {key: copy.deepcopy(chapter.metadata[key])
                 for key in ("kernelspec", "language_info") if key in chapter.metadata}
     metadata["softmax_book"] = {"chapter": chapter.name, "edition": edition}
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata=metadata)
-    for n, cell in enumerate(notebook.cells):
-        cell.id = f"cell-{n:03d}"  # stable ids: the same chapter gives the same file
+    new = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    notebook = nbformat.v4.new_notebook(metadata=metadata)
+    for n, cell in enumerate(cells):
+        meta = {k: v for k, v in copy.deepcopy(dict(cell.metadata)).items() if k != "execution"}
+        notebook.cells.append(new.get(cell.cell_type, nbformat.v4.new_raw_cell)(
+            cell.source, metadata=meta, id=f"cell-{n:03d}"))  # the same chapter, the same file
     nbformat.validate(notebook)
     return notebook
 
 
-def _copy_cell(cell, metadata: dict | None = None):
-    """A fresh cell with the source of `cell`: no outputs, no count, no attachments."""
-    meta = copy.deepcopy(dict(cell.metadata)) if metadata is None else metadata
-    meta.pop("execution", None)
-    if cell.cell_type == "code":
-        return nbformat.v4.new_code_cell(cell.source, metadata=meta)
-    if cell.cell_type == "markdown":
-        return nbformat.v4.new_markdown_cell(cell.source, metadata=meta)
-    return nbformat.v4.new_raw_cell(cell.source, metadata=meta)
-
-
 def student_notebook(chapter: Chapter):
-    """The student's notebook: the chapter without its solutions.
-
-    Parameters
-    ----------
-    chapter : Chapter
-
-    Returns
-    -------
-    nbformat.NotebookNode
-        Validated nbformat 4.5; see the module docstring for what it holds.
-    """
-    exercises = {e.label: e for e in chapter.exercises}
-    cells = []
-    for item in chapter.items:
-        if isinstance(item, _Kept):
-            cells.append(_copy_cell(item.cell))
-        elif exercises[item.exercise].in_words and item is exercises[item.exercise].solutions[0]:
-            cells.append(nbformat.v4.new_markdown_cell(
-                ANSWER_PLACEHOLDER, metadata={"tags": ["answer"]}))
-    return _new_notebook(chapter, cells, "student")
-
-
-def _grade_id(text: str, used: set[str]) -> str:
-    base = _GRADE_ID.sub("-", text).strip("-") or "cell"
-    grade_id, n = base, 2
-    while grade_id in used:
-        grade_id, n = f"{base}-{n}", n + 1
-    used.add(grade_id)
-    return grade_id
-
-
-def _nbgrader(grade_id: str, *, solution: bool, grade: bool, locked: bool,
-              points: float | None = None) -> dict:
-    meta: dict[str, Any] = {"grade": grade, "grade_id": grade_id, "locked": locked,
-                            "schema_version": 3, "solution": solution}
-    if grade:
-        meta["points"] = points
-    return meta
+    """The student's notebook (nbformat 4.5): the chapter without its solution blocks."""
+    return _notebook(chapter, [p.cell for p in chapter.parts if p.role != "solution"], "student")
 
 
 def _assertive(source: str, where: str) -> str:
-    """The check cell's source, made to raise when the check fails.
+    """The check cell with its check printed and made to raise unless correct.
 
-    The check call gets ``.assert_correct()``, which raises ``CheckFailed``
-    with the feedback unless the answer is correct, and is printed: a test
-    cell's *result* would be read by nbgrader as a partial score.
+    nbgrader would read a test cell's *result* as a partial score, hence the print.
 
-    Examples
-    --------
-    >>> print(_assertive("check_p1(p1)  # the check", "x"))
-    print(check_p1(p1).assert_correct())  # the check
-    >>> print(_assertive("x = 1\\ncheck(a) or check(b)", "x"))
+    >>> print(_assertive("x = 1\\ncheck(a) or check(b)  # why", "x"))
     x = 1
-    print((check(a) or check(b)).assert_correct())
+    print((check(a) or check(b)).assert_correct())  # why
     """
     try:
-        tree = ast.parse(source)
+        body = ast.parse(source).body
     except SyntaxError as exc:
         raise AssignError(f"{where}: the check cell is not plain Python ({exc.msg})") from exc
-    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+    if not body or not isinstance(body[-1], ast.Expr):
         raise AssignError(f"{where}: a check cell must end with the check call itself "
                           "(an expression returning its Feedback), e.g. `check_p1(p1)`")
-    calls = [s for s in tree.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
-             and getattr(s.value.func, "id", "").startswith("check")]
-    if len(calls) > 1:
+    if sum(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+           and getattr(s.value.func, "id", "").startswith("check") for s in body) > 1:
         raise AssignError(f"{where}: one check call per check cell, please")
-    expr = tree.body[-1]
-    data = source.encode("utf-8")
-    starts = [0]
-    for line in data.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
+    expr, data = body[-1], source.encode("utf-8")  # ast offsets count UTF-8 bytes
+    starts = list(itertools.accumulate(map(len, data.splitlines(keepends=True)), initial=0))
     begin = starts[expr.lineno - 1] + expr.col_offset
     end = starts[expr.end_lineno - 1] + expr.end_col_offset
     text = data[begin:end].decode("utf-8")
     if not isinstance(expr.value, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
         text = f"({text})"
-    return (data[:begin].decode("utf-8") + f"print({text}.assert_correct())"
-            + data[end:].decode("utf-8"))
+    return f"{data[:begin].decode()}print({text}.assert_correct()){data[end:].decode()}"
 
 
 def nbgrader_notebook(chapter: Chapter, *, points: float = 1):
-    """The nbgrader source notebook: solutions kept and marked, checks as tests.
+    """The nbgrader source notebook (schema 3), `points` for each graded cell.
 
-    Parameters
-    ----------
-    chapter : Chapter
-    points : float
-        The points of each check cell and of each answer in words.
-
-    Returns
-    -------
-    nbformat.NotebookNode
-        With nbgrader cell metadata (schema version 3); see the module
-        docstring.
+    Each solution code cell is an answer cell, each answer in words a graded cell
+    holding the worked answer, each check a locked test, each statement locked.
+    The prose of the solutions goes, and so does a starter holding only stubs
+    that the answer defines again (one that sets ``p1 = NOT_ATTEMPTED`` stays, so
+    that an unanswered exercise is "not attempted", not a NameError).
     """
-    exercises = {e.label: e for e in chapter.exercises}
-    used: set[str] = set()
-    cells = []
-    for item in chapter.items:
-        if isinstance(item, SolutionBlock):
-            exercise = exercises[item.exercise]
-            for cell in item.code:
-                meta = _visible(cell.metadata)
-                meta["nbgrader"] = _nbgrader(_grade_id(f"{item.exercise}-answer", used),
-                                             solution=True, grade=False, locked=False)
-                cells.append(_copy_cell(cell, meta))
-            if exercise.in_words and item is exercise.solutions[0]:
-                text = "\n\n".join(b.text for b in exercise.solutions if b.text)
-                meta = {"nbgrader": _nbgrader(_grade_id(f"{item.exercise}-written", used),
-                                              solution=True, grade=True, locked=False,
-                                              points=points)}
-                cells.append(nbformat.v4.new_markdown_cell(text or ANSWER_PLACEHOLDER,
-                                                           metadata=meta))
-            continue
-        cell, where = item.cell, f"{chapter.path} ({item.exercise})"
-        if item.role == "check":
-            meta = copy.deepcopy(dict(cell.metadata))
-            meta["nbgrader"] = _nbgrader(_grade_id(f"{item.exercise}-check", used),
-                                         solution=False, grade=True, locked=True,
-                                         points=points)
-            new = _copy_cell(cell, meta)
-            new.source = _assertive(cell.source, where)
-            cells.append(new)
-        elif item.role == "starter" and _replaced_by_answer(cell, exercises[item.exercise]):
-            continue
-        elif item.role == "statement":
-            meta = copy.deepcopy(dict(cell.metadata))
-            meta["nbgrader"] = _nbgrader(_grade_id(f"{item.exercise}-statement", used),
-                                         solution=False, grade=False, locked=True)
-            cells.append(_copy_cell(cell, meta))
-        else:
-            cells.append(_copy_cell(cell))
-    return _new_notebook(chapter, cells, "nbgrader-source")
+    exercises, used, cells = {e.label: e for e in chapter.exercises}, set(), []
+
+    def marked(cell, kind: str, *, solution=False, locked=False, graded=False):
+        base = re.sub(r"[^A-Za-z0-9_-]+", "-", f"{part.exercise}-{kind}").strip("-")
+        grade_id, n = base, 1
+        while grade_id in used:  # nbgrader wants each id once
+            grade_id, n = f"{base}-{n + 1}", n + 1
+        used.add(grade_id)
+        meta = _visible(cell.metadata) if solution else copy.deepcopy(dict(cell.metadata))
+        meta["nbgrader"] = {"grade": graded, "grade_id": grade_id, "locked": locked,
+                            "schema_version": 3, "solution": solution,
+                            **({"points": points} if graded else {})}
+        return nbformat.from_dict({**cell, "metadata": meta})
+
+    def replaced(starter, exercise: Exercise) -> bool:
+        answers = {name for b in exercise.solutions for c in b.code for name in _names(c.source)}
+        stubs = _names(starter.source)
+        return bool(stubs) and None not in stubs and set(stubs) <= answers
+
+    for part in chapter.parts:
+        cell, role, exercise = part.cell, part.role, exercises.get(part.exercise)
+        if role == "solution" and cell.cell_type == "code":
+            cells.append(marked(cell, "answer", solution=True))
+        elif role == "answer":
+            text = "\n\n".join(b.text for b in exercise.solutions if b.text) or ANSWER_PLACEHOLDER
+            cells.append(marked(nbformat.v4.new_markdown_cell(text), "written", solution=True,
+                                graded=True))
+        elif role == "check":
+            cells.append(marked(cell, "check", locked=True, graded=True))
+            cells[-1].source = _assertive(cell.source, f"{chapter.path} ({part.exercise})")
+        elif role == "statement":
+            cells.append(marked(cell, "statement", locked=True))
+        elif role != "solution" and not (role == "starter" and replaced(cell, exercise)):
+            cells.append(cell)
+    return _notebook(chapter, cells, "nbgrader-source")
 
 
-def _replaced_by_answer(starter, exercise: Exercise) -> bool:
-    """True if the starter only defines stubs that the answer cells define again.
-
-    A starter that sets a placeholder value (``p1 = NOT_ATTEMPTED``) stays,
-    so that an unanswered exercise is reported as "not attempted" rather
-    than as a ``NameError``.
-    """
-    answers = [cell for block in exercise.solutions for cell in block.code]
-    starter_names = _bound_names(starter.source)
-    if not answers or not starter_names or not _only_definitions(starter.source):
-        return False
-    answer_names: set[str] = set()
-    for cell in answers:
-        names = _bound_names(cell.source)
-        if names is None:
-            return False
-        answer_names |= names
-    return starter_names <= answer_names
+def _write(notebook, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    return target
 
 
 def write_student(chapter: Chapter, out: str | Path) -> Path:
     """Write ``out/<chapter>.ipynb``, the student notebook, and return its path."""
-    target = Path(out) / f"{chapter.name}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(student_notebook(chapter), target)
-    return target
+    return _write(student_notebook(chapter), Path(out) / f"{chapter.name}.ipynb")
 
 
 def write_nbgrader(chapter: Chapter, out: str | Path, assignment: str | None = None) -> Path:
-    """Write ``out/source/<assignment>/<chapter>.ipynb`` and return its path.
-
-    The assignment defaults to the chapter's name.
-    """
-    assignment = assignment or chapter.name
-    target = Path(out) / "source" / assignment / f"{chapter.name}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nbgrader_notebook(chapter), target)
-    return target
+    """Write ``out/source/<assignment>/<chapter>.ipynb`` and return its path (the
+    assignment is named after the chapter unless given)."""
+    folder = Path(out) / "source" / (assignment or chapter.name)
+    return _write(nbgrader_notebook(chapter), folder / f"{chapter.name}.ipynb")
 
 
 def chapters_in_toc(book: str | Path = "book") -> list[Path]:
-    """The notebooks of ``book/_toc.yml`` that hold exercises, in order.
-
-    Parameters
-    ----------
-    book : str or pathlib.Path
-        The book's folder, holding ``_toc.yml``.
-
-    Returns
-    -------
-    list of pathlib.Path
-        Pages that are jupytext notebooks with at least one exercise.
-    """
-    book = Path(book)
-    toc = book / "_toc.yml"
+    """The notebooks in ``book/_toc.yml`` that hold exercises, in the book's order."""
+    toc = Path(book) / "_toc.yml"
     if not toc.is_file():
         raise AssignError(f"{toc}: no table of contents here; run from the repository "
                           "root or pass --book")
-    data = yaml.safe_load(toc.read_text(encoding="utf-8")) or {}
+    try:
+        docnames = list(parse_toc_yaml(toc))  # depth first, as the book reads
+    except Exception as exc:  # sphinx-external-toc raises its own errors and YAML's
+        raise AssignError(f"{toc}: {exc}") from exc
     found = []
-    for entry in _toc_files(data):
-        for suffix in (".md", ".ipynb"):
-            page = book / f"{entry}{suffix}"
-            if page.is_file():
-                text = page.read_text(encoding="utf-8")
-                notebook = suffix == ".ipynb" or "jupytext:" in text[:600]
-                if notebook and re.search(r"\{exercise(-start)?\}", text):
-                    found.append(page)
-                break
+    for base in (Path(book) / docname for docname in docnames):
+        pages = [base] if base.suffix in (".md", ".ipynb") else \
+            [base.with_name(base.name + suffix) for suffix in (".md", ".ipynb")]
+        page = next(filter(Path.is_file, pages), None)
+        text = page.read_text(encoding="utf-8") if page else ""
+        if page and (page.suffix == ".ipynb" or matches_mystnb(text)) \
+                and _EXERCISE_FENCE.search(text):
+            found.append(page)
     return found
 
-
-def _toc_files(node: Any) -> Iterable[str]:
-    if isinstance(node, dict):
-        for key in ("root", "file"):
-            if isinstance(node.get(key), str):
-                yield node[key]
-        for key, value in node.items():
-            if key not in ("root", "file"):
-                yield from _toc_files(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _toc_files(value)
-
-
-# --------------------------------------------------------------------------
-# The command line
-# --------------------------------------------------------------------------
 
 def _summary(chapters: Sequence[Chapter]) -> str:
     rows = [("chapter", "exercises", "auto-checked", "in words", "minutes", "kinds")]
     for ch in chapters:
-        kinds = ", ".join(sorted({e.kind for e in ch.exercises}))
-        rows.append((ch.name, str(len(ch.exercises)),
-                     str(sum(e.auto_checked for e in ch.exercises)),
-                     str(sum(e.in_words for e in ch.exercises)),
-                     str(sum(e.minutes for e in ch.exercises)), kinds))
+        ex = ch.exercises
+        rows.append((ch.name, str(len(ex)), str(sum(e.auto_checked for e in ex)),
+                     str(sum(e.in_words for e in ex)), str(sum(e.minutes for e in ex)),
+                     ", ".join(sorted({e.kind for e in ex}))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.assign",
-        description="Write student notebooks (solutions stripped) or an nbgrader "
-                    "source folder from the book's chapters.")
-    parser.add_argument("chapters", nargs="*", type=Path, metavar="CHAPTER",
-                        help="chapter files, e.g. book/chapters/01-softmax.md")
-    parser.add_argument("--all", action="store_true",
-                        help="every chapter with exercises in BOOK/_toc.yml")
-    parser.add_argument("--book", type=Path, default=Path("book"),
-                        help="the book's folder, for --all (default: book)")
-    parser.add_argument("--out", type=Path, default=Path("student"),
-                        help="output folder (default: student)")
-    parser.add_argument("--nbgrader", action="store_true",
-                        help="write an nbgrader course layout OUT/source/ASSIGNMENT/ instead")
-    parser.add_argument("--assignment", metavar="NAME",
-                        help="with --nbgrader: one assignment for all the chapters "
-                             "(default: one per chapter, named after it)")
-    parser.add_argument("--list", action="store_true",
-                        help="print the chapters' exercises and write nothing")
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = _parser()
+    parser = argparse.ArgumentParser(prog="python -m helpers.assign", description="Write "
+                                     "student notebooks or an nbgrader source folder.")
+    add = parser.add_argument
+    add("chapters", nargs="*", type=Path, metavar="CHAPTER", help="e.g. book/chapters/01-softmax.md")
+    add("--all", action="store_true", help="every chapter with exercises in BOOK/_toc.yml")
+    add("--book", type=Path, default=Path("book"), help="the book's folder (default: book)")
+    add("--out", type=Path, default=Path("student"), help="output folder (default: student)")
+    add("--nbgrader", action="store_true", help="write OUT/source/ASSIGNMENT/ for nbgrader")
+    add("--assignment", metavar="NAME", help="one nbgrader assignment (default: one a chapter)")
+    add("--list", action="store_true", help="print the chapters' exercises and write nothing")
     args = parser.parse_args(argv)
     if args.assignment and not args.nbgrader:
         parser.error("--assignment only goes with --nbgrader")
@@ -931,19 +564,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = list(args.chapters) + (chapters_in_toc(args.book) if args.all else [])
         if not paths:
             raise AssignError(f"{args.book / '_toc.yml'}: no chapter with exercises")
-        seen, chapters = set(), []
+        unique = {}  # the first path to each file
         for path in paths:
-            if path.resolve() not in seen:
-                seen.add(path.resolve())
-                chapters.append(read_chapter(path))
+            unique.setdefault(path.resolve(), path)
+        chapters = [read_chapter(path) for path in unique.values()]
         if args.list:
             print(_summary(chapters))
             return 0
         for chapter in chapters:
-            if args.nbgrader:
-                written = write_nbgrader(chapter, args.out, args.assignment)
-            else:
-                written = write_student(chapter, args.out)
+            written = (write_nbgrader(chapter, args.out, args.assignment) if args.nbgrader
+                       else write_student(chapter, args.out))
             print(f"{written}  ({len(chapter.exercises)} exercises, "
                   f"{sum(e.auto_checked for e in chapter.exercises)} auto-checked)")
     except AssignError as exc:
