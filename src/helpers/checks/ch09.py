@@ -83,9 +83,8 @@ _PROBS = "The loss uses log-probabilities: CE = -mean(log q_y), not {}."
 
 MI_ESTIMATE = ValueExercise(
     "mi_hat", _MI, _DIGITS,
-    # An infinite mistake cannot be listed: Tolerance(digits=3) would match any
-    # value to it.  An estimate of -inf gets the value hint, which covers it.
-    [Mistake(np.nan, _OVERFLOW),
+    # inf / inf gives nan; z - log(inf) gives a loss of inf and an estimate of -inf.
+    [Mistake(np.nan, _OVERFLOW), Mistake(-np.inf, _OVERFLOW),
      Mistake(_MI / np.log(2), "That is the estimate in bits (log2). The book measures "
                               "information in nats: use np.log."),
      Mistake(_MI / np.log(10), "Use the natural logarithm (np.log), not log10: the "
