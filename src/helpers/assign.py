@@ -260,7 +260,8 @@ class _Reader:
         if self.block and tag:
             raise AssignError(f"{where}: a cell tagged `{tag}` is inside the solution block of "
                               f"{self.block.exercise}; move it out, after solution-end")
-        if self.block and not re.fullmatch("(BE)*", "".join(m[0] for m in _MARKER.findall(cell.source))):
+        markers = "".join(m[0] for m in _MARKER.findall(cell.source))  # "BEBE" when right
+        if self.block and not re.fullmatch("(BE)*", markers):
             raise AssignError(f"{where}: `{_BEGIN}` without `{_END}` after it, or the two out of "
                               "order (one pair per answer region)")
         if not self.block and ("solution" in tags or _MARKER.search(cell.source)):
@@ -292,14 +293,15 @@ class _Reader:
                 run, prose, statement = start, end, False
                 body = self._open(name, arg, token, where, line)
             if name in ("solution", "solution-end"):  # `{solution}` holds its worked answer
-                self.block.prose.append("\n".join(body if name == "solution" else lines[prose:start]))
+                piece = body if name == "solution" else lines[prose:start]
+                self.block.prose.append("\n".join(piece))
                 self._run(cell, index, lines, run, end, False)
                 self._close()
                 run = prose = end
             elif name in _EXERCISES and not self.block:
                 statement = True
                 self._exercise(arg, token, where, line)
-            elif token.type == "heading_open" and token.tag == "h1" and not (self.title or self.block):
+            elif token.tag == "h1" and token.nesting == 1 and not (self.title or self.block):
                 self.title = tokens[n + 1].content.strip()
         if self.block:
             self.block.prose.append("\n".join(lines[prose:]))
@@ -346,7 +348,8 @@ class _Reader:
         """End the block; after an exercise's first one goes its answer in words."""
         block, self.block = self.block, None
         if block is self.exercises[block.exercise].solutions[0]:
-            answer = nbformat.v4.new_markdown_cell(ANSWER_PLACEHOLDER, metadata={"tags": ["answer"]})
+            answer = nbformat.v4.new_markdown_cell(ANSWER_PLACEHOLDER)
+            answer.metadata["tags"] = ["answer"]
             self.parts.append(Part(answer, "answer", block.exercise))
 
     def _exercise(self, arg: str, token, where: str, line: int | None) -> None:
@@ -546,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.assign", description="Write "
                                      "student notebooks or an nbgrader source folder.")
     add = parser.add_argument
-    add("chapters", nargs="*", type=Path, metavar="CHAPTER", help="e.g. book/chapters/01-softmax.md")
+    add("chapters", nargs="*", type=Path, metavar="CHAPTER", help="e.g. book/chapters/01-x.md")
     add("--all", action="store_true", help="every chapter with exercises in BOOK/_toc.yml")
     add("--book", type=Path, default=Path("book"), help="the book's folder (default: book)")
     add("--out", type=Path, default=Path("student"), help="output folder (default: student)")
