@@ -1,13 +1,8 @@
-"""Checks for the exercises of the chapter on the gradient of the cross-entropy, as data.
+"""Checks for the exercises of the chapter on the gradient of the cross-entropy.
 
-Each exercise lists its right answer, its test inputs, the typical mistakes
-with their hints (the softmax treated as elementwise, a missing mean, a
-flipped sign, ``P[labels]`` for ``P[np.arange(N), labels]``, a transposed
-weight gradient, ...) and the tolerance its text states.  The batches
-expose the instabilities the chapter teaches: logits near +1000 and -1000,
-a spread of 1000 around 0 (a shift by the row minimum), the row
-[800, 0, -800] (a shift by the row mean) and a row far below the batch
-maximum.
+Data over :mod:`helpers.checks.engine`.  The batches of
+:data:`.cases.UNSTABLE` tell an unshifted exp from a shift by the row
+minimum, the row mean or the batch maximum.
 """
 
 from __future__ import annotations
@@ -17,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
+from .cases import UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import shifted_softmax, unshifted_softmax
+from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
 __all__ = ["ENTRY_LABELS", "ENTRY_LOGITS", "EXERCISES", "check_grad_logits",
            "check_grad_weights", "check_gradient_entry"]
@@ -34,16 +30,9 @@ ENTRY_LABELS = (1, 2)
 CODE = Tolerance(rtol=1e-6, atol=1e-12)
 
 
-def _one_hot(labels, num_classes: int) -> np.ndarray:
-    return np.eye(num_classes)[labels]                                     # (N, C)
-
-
 def _grad_with(softmax_of, *, scale=1.0):
     """(P - Y) / N from the probabilities `softmax_of` gives, times `scale` (`len`: N)."""
-    def grad(z, y):
-        factor = len(z) if scale is len else scale
-        return factor * (softmax_of(z) - _one_hot(y, z.shape[1])) / len(z)
-    return grad
+    return lambda z, y: (len(z) if scale is len else scale) * grad_from_probs(softmax_of(z), y)
 
 
 # -- A gradient entry by hand ----------------------------------------------
@@ -73,6 +62,19 @@ GRADIENT_ENTRY = ValueExercise(
     value_hint="Compute the probabilities of row 0 first: the exponentials are 3, 1 and 1.")
 
 
+def check_gradient_entry(entry: Any) -> Feedback:
+    """Check `entry`, dL/dZ[0, 0] for `ENTRY_LOGITS` and `ENTRY_LABELS`.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_gradient_entry(0.0).hint)  # doctest: +ELLIPSIS
+    0 is what you get if the softmax is treated as elementwise, ...
+    """
+    return GRADIENT_ENTRY.check(entry)
+
+
 # -- The gradient with respect to the logits, for a batch ------------------
 
 def _logits_case(logits, labels, why: str) -> Case:
@@ -80,25 +82,14 @@ def _logits_case(logits, labels, why: str) -> Case:
 
 
 _rng = np.random.default_rng(5)
-# The instabilities, in the order that lets each wrong shift show first on
-# a batch where the others are still right.
-UNSTABLE = (
-    ([[1000.0, 999.0, 998.0], [999.0, 1000.0, 1001.0]], [1, 0],
-     "logits near +1000: exp overflows unless a shift brings them down"),
-    ([[-1000.0, -999.0, -1001.0], [-1000.5, -998.0, -999.0]], [0, 2],
-     "logits near -1000: every exp underflows to 0 unless a shift lifts them"),
-    ([[500.0, -500.0, 0.0], [400.0, -400.0, 399.0]], [2, 0],
-     "a spread of 1000 around 0: subtracting the row minimum overflows"),
-    ([[800.0, 0.0, -800.0], [799.0, 801.0, -799.0]], [1, 0],
-     "the row [800, 0, -800], whose mean is 0: subtracting the row mean overflows"),
-    ([[5.0, 4.0, 3.0], [-800.0, -799.0, -798.0]], [0, 1],
-     "a row 800 below the batch maximum: each row needs its own maximum"),
-)
+# One pair of labels per batch of UNSTABLE.
+_UNSTABLE = [(z, y, why) for (z, why), y in zip(UNSTABLE, ([1, 0], [0, 2], [2, 0], [1, 0],
+                                                             [0, 1]))]
 LOGITS_CASES = (
     _logits_case(_rng.normal(scale=2.0, size=(3, 3)), [2, 0, 1],
                  "a square batch (N = C), where a wrong axis or P[labels] still runs"),
     _logits_case(_rng.normal(scale=2.0, size=(5, 4)), [3, 1, 0, 3, 2], "N = 5, C = 4"),
-    *(_logits_case(*case) for case in UNSTABLE),
+    *(_logits_case(*case) for case in _UNSTABLE),
     _logits_case(_rng.normal(size=(1, 6)), [5], "a batch of one"),
 )
 
@@ -109,27 +100,9 @@ def _whole_rows(z, y):
     return grad / len(z)
 
 
-_OVERFLOW = ("Huge logits overflow in exp and give nan. Subtract each row's maximum "
-             "first, or use helpers.softmax.")
-_MEAN = ("The row [800, 0, -800] has mean 0, so a softmax that subtracts the row mean "
-         "still computes exp(800), which overflows. Subtract the row maximum.")
-_MIN = ("Subtracting the row minimum makes the exponents larger: [500, -500, 0] becomes "
-        "[1000, 0, 500] and exp(1000) overflows. Subtract the row maximum.")
-_BATCH_MAX = ("Subtract each row's own maximum, not the maximum of the whole batch: a row "
-              "far below it underflows to 0 / 0.")
-
-
-def _shift_mistakes(grad_from):
-    """The wrong shifts, as mistakes of the exercise that `grad_from` builds."""
-    return (Mistake(grad_from(lambda z: shifted_softmax(z, "mean")), _MEAN),
-            Mistake(grad_from(lambda z: shifted_softmax(z, "min")), _MIN),
-            Mistake(grad_from(lambda z: shifted_softmax(z, "batch max")), _BATCH_MAX),
-            Mistake(grad_from(unshifted_softmax), _OVERFLOW))
-
-
 GRAD_LOGITS = FunctionExercise(
     "grad_logits", cross_entropy_grad, LOGITS_CASES, CODE,
-    (Mistake(lambda z, y: -_one_hot(y, z.shape[1]) * (1 - softmax(z)) / len(z),
+    (Mistake(lambda z, y: -one_hot(y, z.shape[1]) * (1 - softmax(z)) / len(z),
              "Only the true class has a non-zero gradient, as if the softmax were "
              "elementwise and acted on each logit separately (the diagonal s_i (1 - s_i) "
              "of the Jacobian only). Every logit changes every probability: the gradient "
@@ -140,7 +113,7 @@ GRAD_LOGITS = FunctionExercise(
      Mistake(_grad_with(softmax, scale=-1.0),
              "The sign is flipped: the gradient is P - Y (prediction minus target), not "
              "Y - P."),
-     Mistake(lambda z, y: (softmax(z) - _one_hot(y, z.shape[1])) / z.size,
+     Mistake(lambda z, y: (softmax(z) - one_hot(y, z.shape[1])) / z.size,
              "You divided by N * C. The mean is over the N examples only: divide by "
              "logits.shape[0]."),
      Mistake(_grad_with(lambda z: softmax(z, axis=0)),
@@ -154,10 +127,23 @@ GRAD_LOGITS = FunctionExercise(
      Mistake(_grad_with(softmax, scale=1 / np.log(10)),
              "The gradient is off by the factor ln 10. Cross-entropy uses the natural "
              "logarithm, whose derivative is 1/x."),
-     *_shift_mistakes(_grad_with)),
+     *shift_mistakes(_grad_with, UNSTABLE_HINTS)),
     shape_hint="Return one row per example and one column per class: shape (N, C).",
     value_hint="Compute P = softmax(logits) row by row, subtract 1 at (n, labels[n]), and "
                "divide by N.")
+
+
+def check_grad_logits(grad_logits: Any) -> Feedback:
+    """Check `grad_logits(logits, labels)`, the (N, C) gradient of the mean loss.
+
+    Compared with helpers.cross_entropy_grad with rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_grad_logits(lambda logits, labels: logits.sum(axis=1)).hint)
+    Return one row per example and one column per class: shape (N, C).
+    """
+    return GRAD_LOGITS.check(grad_logits)
 
 
 # -- The gradients of a linear classifier -----------------------------------
@@ -198,7 +184,7 @@ WEIGHTS_CASES = (
          why="N = 5, D = 4 and C = 3 all differ"),
     Case((_rng.normal(size=(6, 2)), _rng.normal(size=(2, 5)), _rng.normal(size=5),
           np.array([4, 0, 1, 3, 2, 4])), why="N = 6, D = 2, C = 5"),
-    *(_layer_case(*case) for case in UNSTABLE),
+    *(_layer_case(*case) for case in _UNSTABLE),
 )
 
 GRAD_WEIGHTS = FunctionExercise(
@@ -213,7 +199,7 @@ GRAD_WEIGHTS = FunctionExercise(
              "np.sum(dZ, axis=0), shape (C,)."),
      Mistake(_then(lambda X, dZ: (X.T @ dZ, dZ.sum(axis=0, keepdims=True))),
              "db must have the shape of b, (C,): drop keepdims."),
-     Mistake(_from_dZ(lambda z, y: -_one_hot(y, z.shape[1]) * (1 - softmax(z)) / len(z)),
+     Mistake(_from_dZ(lambda z, y: -one_hot(y, z.shape[1]) * (1 - softmax(z)) / len(z)),
              "Only the true classes get a gradient, as if the softmax were elementwise "
              "and acted on each logit separately. Start from dL/dZ = (P - Y) / N."),
      Mistake(_from_dZ(cross_entropy_grad, dW=-1.0, db=-1.0),
@@ -230,58 +216,17 @@ GRAD_WEIGHTS = FunctionExercise(
              "db is N times too large: it is the sum over the batch of dL/dZ = (P - Y) / N."),
      Mistake(_from_dZ(cross_entropy_grad, dW=len),
              "dW is N times too large: use dW = X.T @ dZ with dZ = (P - Y) / N."),
-     *_shift_mistakes(lambda s: _from_dZ(_grad_with(s)))),
+     *shift_mistakes(lambda s: _from_dZ(_grad_with(s)), UNSTABLE_HINTS)),
     outputs=("dW", "db"),
     shape_hint="A gradient has the shape of its parameter: dW is (D, C) and db is (C,).",
     value_hint="Compute dZ = (P - Y) / N first; then dW = X.T @ dZ and "
                "db = np.sum(dZ, axis=0).")
 
 
-EXERCISES = {
-    "check_gradient_entry": (GRADIENT_ENTRY,),
-    "check_grad_logits": (GRAD_LOGITS,),
-    "check_grad_weights": (GRAD_WEIGHTS,),
-}
-
-
-def check_gradient_entry(entry: Any) -> Feedback:
-    """Check dL/dZ[0, 0] for `ENTRY_LOGITS` and `ENTRY_LABELS`, to three significant digits.
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_gradient_entry(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> print(check_gradient_entry(0.0).hint)  # doctest: +ELLIPSIS
-    0 is what you get if the softmax is treated as elementwise, ...
-    """
-    return GRADIENT_ENTRY.check(entry)
-
-
-def check_grad_logits(grad_logits: Any) -> Feedback:
-    """Check ``grad_logits(logits, labels)``, the (N, C) gradient of the mean loss.
-
-    It is run on `LOGITS_CASES` and compared with
-    :func:`helpers.numerics.cross_entropy_grad` with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> def rows(logits, labels):
-    ...     grad = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    ...     grad[labels] -= 1
-    ...     return grad / len(labels)
-    >>> print(check_grad_logits(rows).hint)  # doctest: +ELLIPSIS
-    P[labels] -= 1 subtracts 1 from whole rows. ...
-    """
-    return GRAD_LOGITS.check(grad_logits)
-
-
 def check_grad_weights(grad_weights: Any) -> Feedback:
-    """Check ``grad_weights(X, W, b, labels)``, which returns ``(dW, db)``.
+    """Check `grad_weights(X, W, b, labels)`, which returns ``(dW, db)``.
 
-    Both are compared with the reference with rtol = 1e-6, atol = 1e-12, on
-    problems where N, D and C all differ and on logits near +-1000.
+    Both are compared with the reference with rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -289,3 +234,7 @@ def check_grad_weights(grad_weights: Any) -> Feedback:
     End the function with `return dW, db`.
     """
     return GRAD_WEIGHTS.check(grad_weights)
+
+
+EXERCISES = {"check_gradient_entry": (GRADIENT_ENTRY,), "check_grad_logits": (GRAD_LOGITS,),
+             "check_grad_weights": (GRAD_WEIGHTS,)}

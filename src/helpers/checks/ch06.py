@@ -1,14 +1,9 @@
-"""Checks for the exercises of the chapter on loss surfaces and convexity, as data.
+"""Checks for the exercises of the chapter on loss surfaces and convexity.
 
-Each exercise lists its right answer, its test inputs, the typical mistakes
-with their hints and the tolerance its text states.  The inputs are chosen
-so that the mistakes show: batches whose size differs from the number of
-classes and features (a wrong axis), temperatures other than 1, a non-zero
-regularization strength (lambda against lambda / 2), and the instabilities
-the book teaches: logits near +1000 and -1000, a spread of 1000 around 0
-(a shift by the row minimum), the row [800, 0, -800] (a shift by the row
-mean), a row far below the batch maximum, and for the loss a true class far
-below the maximum (``log(softmax(z))``).
+Data over :mod:`helpers.checks.engine`.  Batches whose size differs from the
+number of classes and features show a wrong axis, temperatures other than 1
+and a penalty other than 0 a wrong factor; the batches of
+:data:`.cases.UNSTABLE` and :data:`.cases.FAR_BELOW` the instabilities.
 """
 
 from __future__ import annotations
@@ -18,9 +13,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax, softmax_jacobian
+from .cases import FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import (log_of_softmax, mean_nll, shifted_log_softmax, shifted_softmax,
-                       unshifted_log_softmax, unshifted_softmax)
+from .mistakes import (jacobians, log_of_softmax, mean_nll, shift_mistakes,
+                       shifted_log_softmax, unshifted_softmax)
 
 __all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits",
            "check_regularized_loss", "check_smallest_eigenvalue", "check_weight_hessian",
@@ -31,63 +27,17 @@ __all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits",
 HESSIAN = Tolerance(rtol=1e-6, atol=1e-12)
 LOSS = Tolerance(rtol=1e-9, atol=1e-12)
 
-_OVERFLOW = ("Huge logits overflow in exp and give inf or nan. Subtract each row's "
-             "maximum first, or use helpers.softmax / helpers.logsumexp.")
-_MEAN = ("The row [800, 0, -800] has mean 0, so subtracting the row mean still computes "
-         "exp(800), which overflows. Subtract the row maximum.")
-_MIN = ("Subtracting the row minimum makes the exponents larger: [500, -500, 0] becomes "
-        "[1000, 0, 500] and exp(1000) overflows. Subtract the row maximum.")
-_BATCH_MAX = ("Subtract each row's own maximum, not the maximum of the whole batch: a row "
-              "far below it underflows to 0.")
-
-# The instabilities, as (logits, why), in the order that lets each wrong
-# shift fail first on a batch where the shifts listed before it are right.
-UNSTABLE = (
-    ([[1000.0, 999.0, 998.0], [999.0, 1000.0, 1001.0]],
-     "logits near +1000: exp overflows unless a shift brings them down"),
-    ([[-1000.0, -999.0, -1001.0], [-1000.5, -998.0, -999.0]],
-     "logits near -1000: every exp underflows to 0 unless a shift lifts them"),
-    ([[500.0, -500.0, 0.0], [400.0, -400.0, 399.0]],
-     "a spread of 1000 around 0: subtracting the row minimum overflows"),
-    ([[800.0, 0.0, -800.0], [800.0, 799.0, -1600.0]],
-     "the row [800, 0, -800], whose mean is 0: subtracting the row mean overflows"),
-    ([[5.0, 4.0, 3.0], [-800.0, -799.0, -798.0]],
-     "a row 800 below the batch maximum: each row needs its own maximum"),
-)
-
-
-def _shift_mistakes(build, wrong_softmax=shifted_softmax, unshifted=unshifted_softmax):
-    """The wrong shifts and no shift, as mistakes of the exercise `build` makes."""
-    return (*(Mistake(build(lambda z, s=s: wrong_softmax(z, s)), hint)
-              for s, hint in (("mean", _MEAN), ("min", _MIN), ("batch max", _BATCH_MAX))),
-            Mistake(build(unshifted), _OVERFLOW))
-
-
-def _diag(values: np.ndarray) -> np.ndarray:
-    """diag(v) for every row of `values`: (N, C) -> (N, C, C)."""
-    return values[:, :, None] * np.eye(values.shape[1])
-
-
-def _outer(probs: np.ndarray) -> np.ndarray:
-    """p p^T for every row of `probs`: (N, C) -> (N, C, C)."""
-    return probs[:, :, None] * probs[:, None, :]
-
-
-def _logit_hessians(probs: np.ndarray) -> np.ndarray:
-    """diag(p) - p p^T for every row of `probs`, and three ways to get it wrong below."""
-    return _diag(probs) - _outer(probs)
-
 
 def _diagonal_only(probs):                    # the softmax treated as elementwise
-    return _diag(probs * (1 - probs))
+    return (probs * (1 - probs))[:, :, None] * np.eye(probs.shape[1])
 
 
 def _no_outer(probs):
-    return _diag(probs)
+    return probs[:, :, None] * np.eye(probs.shape[1])
 
 
 def _no_diag(probs):
-    return -_outer(probs)
+    return -probs[:, :, None] * probs[:, None, :]
 
 
 def _kron_mean(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True) -> np.ndarray:
@@ -103,7 +53,7 @@ def _hessian_logits(logits, temperature):
     return softmax_jacobian(logits / temperature) / temperature ** 2
 
 
-def _hessians_with(softmax_of=softmax, *, blocks=_logit_hessians, power=2):
+def _hessians_with(softmax_of=softmax, *, blocks=jacobians, power=2):
     """The Hessians with one ingredient changed, as a learner might change it."""
     return lambda z, t: blocks(softmax_of(z / t)) / t ** power
 
@@ -146,10 +96,23 @@ HESSIAN_LOGITS = FunctionExercise(
              "normalise along the last axis (axis=-1)."),
      Mistake(lambda z, t: _hessian_logits(z, t) / len(z),
              "Each example's Hessian is its own: do not divide by the batch size."),
-     *_shift_mistakes(_hessians_with)),
+     *shift_mistakes(_hessians_with, UNSTABLE_HINTS)),
     shape_hint="Return one C x C matrix per example: shape (N, C, C).",
     value_hint="Compute p = softmax(z / T) for every row, then "
                "(diag(p) - outer(p, p)) / T**2 for each.")
+
+
+def check_hessian_logits(hessian_logits: Any) -> Feedback:
+    """Check `hessian_logits(logits, temperature)`, the (N, C, C) Hessians of each row.
+
+    Compared with the reference with rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_hessian_logits(lambda logits, t: np.zeros(logits.shape)).hint)
+    Return one C x C matrix per example: shape (N, C, C).
+    """
+    return HESSIAN_LOGITS.check(hessian_logits)
 
 
 # -- The Hessian of softmax regression with respect to the weights ---------
@@ -159,7 +122,7 @@ def _weight_hessian(W, X, reg):
 
 
 def _weight_hessian_with(softmax_of=softmax, *, reg_factor=1.0, data_factor=1.0,
-                         blocks=_logit_hessians, classes_first=True):
+                         blocks=jacobians, classes_first=True):
     """The Hessian with one ingredient changed, as a learner might change it."""
     def hessian(W, X, reg):
         A = blocks(softmax_of(X @ W))                                    # (N, C, C)
@@ -216,11 +179,25 @@ WEIGHT_HESSIAN = FunctionExercise(
      Mistake(_weight_hessian_with(lambda z: softmax(z, axis=0)),
              "The softmax was taken over the batch axis. Each row of X @ W is one "
              "example; normalise along the last axis."),
-     *_shift_mistakes(_weight_hessian_with)),
+     *shift_mistakes(_weight_hessian_with, UNSTABLE_HINTS)),
     shape_hint="Return one square matrix with C * D rows and columns, the parameters "
                "ordered class by class; reshape a (C, D, C, D) array if you built one.",
     value_hint="Build A_n = diag(p_n) - outer(p_n, p_n) for every example, combine it "
                "with outer(x_n, x_n) class by class, average over n and add reg * I.")
+
+
+def check_weight_hessian(weight_hessian: Any) -> Feedback:
+    """Check `weight_hessian(W, X, reg)`: the (C * D, C * D) Hessian, class by class.
+
+    Compared with the reference with rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_weight_hessian(lambda W, X, reg: np.zeros(W.size)).hint)
+    ... # doctest: +ELLIPSIS
+    Return one square matrix with C * D rows and columns, ...
+    """
+    return WEIGHT_HESSIAN.check(weight_hessian)
 
 
 # -- The smallest eigenvalue with L2 regularization ------------------------
@@ -283,6 +260,18 @@ SMALLEST_EIGENVALUE = ValueExercise(
                "W + v 1^T.")
 
 
+def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
+    """Check `lam_min`, the smallest eigenvalue of the regularized Hessian.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_smallest_eigenvalue(0.025).hint)  # doctest: +ELLIPSIS
+    The second derivative of (lambda / 2) w^2 is lambda...
+    """
+    return SMALLEST_EIGENVALUE.check(lam_min)
+
 
 # -- The regularized loss ---------------------------------------------------
 
@@ -316,8 +305,7 @@ REGULARIZED_LOSS = FunctionExercise(
      Case((_rng.normal(size=(3, 3)), _rng.normal(size=(3, 3)), np.array([2, 0, 1]), 0.5),
           why="square logits (N = C = 3), where a wrong axis still runs"),
      *(_loss_case(z, y, why) for (z, why), y in zip(UNSTABLE, _LABELS)),
-     _loss_case([[1000.0, 999.0, 0.0], [1000.0, 0.0, -1000.0]], [0, 2],
-                "a true class 2000 below the maximum: its probability underflows to 0")),
+     _loss_case(FAR_BELOW[0], [0, 2], FAR_BELOW[1])),
     LOSS,
     (Mistake(_loss_with(penalty=lambda W, reg: 0.0),
              "The regularization term is missing: add (reg / 2) * np.sum(W ** 2)."),
@@ -347,69 +335,16 @@ REGULARIZED_LOSS = FunctionExercise(
              "log(softmax(z)) fails when the true class is far below the maximum: its "
              "probability underflows to 0 and the log gives inf. Use the log-sum-exp: "
              "the loss of a row is logsumexp(z) - z_y."),
-     *_shift_mistakes(_loss_with, shifted_log_softmax, unshifted_log_softmax),
-     Mistake(_loss_with(lambda z: np.log(unshifted_softmax(z))), _OVERFLOW)),
+     *shift_mistakes(_loss_with, UNSTABLE_HINTS, shifted_log_softmax),
+     Mistake(_loss_with(lambda z: np.log(unshifted_softmax(z))), UNSTABLE_HINTS["zero"])),
     shape_hint="Return one number: average the per-example losses over the batch and add "
                "the penalty once.",
     value_hint="For each row, logsumexp(z) - z_y; average over the batch; add "
                "(reg / 2) * np.sum(W ** 2).")
 
 
-EXERCISES = {
-    "check_hessian_logits": (HESSIAN_LOGITS,),
-    "check_weight_hessian": (WEIGHT_HESSIAN,),
-    "check_smallest_eigenvalue": (SMALLEST_EIGENVALUE,),
-    "check_regularized_loss": (REGULARIZED_LOSS,),
-}
-
-
-def check_hessian_logits(hessian_logits: Any) -> Feedback:
-    """Check ``hessian_logits(logits, temperature)``: (N, C) -> (N, C, C).
-
-    Compared with the reference with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_hessian_logits(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> import numpy as np
-    >>> print(check_hessian_logits(lambda logits, t: np.zeros(logits.shape)).hint)
-    Return one C x C matrix per example: shape (N, C, C).
-    """
-    return HESSIAN_LOGITS.check(hessian_logits)
-
-
-def check_weight_hessian(weight_hessian: Any) -> Feedback:
-    """Check ``weight_hessian(W, X, reg)``: the (C * D, C * D) Hessian, class by class.
-
-    Compared with the reference with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> print(check_weight_hessian(lambda W, X, reg: np.eye(W.size)).status)
-    wrong value
-    """
-    return WEIGHT_HESSIAN.check(weight_hessian)
-
-
-def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
-    """Check the smallest eigenvalue of the regularized Hessian, to three significant digits.
-
-    A complex number with a zero imaginary part, as ``np.linalg.eigvals``
-    may return, counts as real.
-
-    Examples
-    --------
-    >>> print(check_smallest_eigenvalue(0.025).hint)  # doctest: +ELLIPSIS
-    The second derivative of (lambda / 2) w^2 is lambda...
-    """
-    return SMALLEST_EIGENVALUE.check(lam_min)
-
-
 def check_regularized_loss(regularized_loss: Any) -> Feedback:
-    """Check ``regularized_loss(W, X, labels, reg)``, one number.
+    """Check `regularized_loss(W, X, labels, reg)`, the mean loss plus the penalty.
 
     Compared with the reference with rtol = 1e-9, atol = 1e-12.
 
@@ -419,3 +354,8 @@ def check_regularized_loss(regularized_loss: Any) -> Feedback:
     Pass the function itself, without calling it.
     """
     return REGULARIZED_LOSS.check(regularized_loss)
+
+
+EXERCISES = {"check_hessian_logits": (HESSIAN_LOGITS,), "check_weight_hessian": (WEIGHT_HESSIAN,),
+             "check_smallest_eigenvalue": (SMALLEST_EIGENVALUE,),
+             "check_regularized_loss": (REGULARIZED_LOSS,)}

@@ -1,16 +1,23 @@
-"""Wrong implementations that several chapters' checks recognise.
+"""Wrong implementations that several chapters' checks recognise, and their parts.
 
 Each is a typical mistake, written once, so that a check can tell the
-learner which one they made.  Nothing here is exported from
+learner which one they made; the small pieces (``one_hot``, ``pick``, a
+Jacobian from probabilities) turn a wrong softmax into the wrong loss,
+gradient or Hessian it gives.  Nothing here is exported from
 :mod:`helpers`: these functions are wrong on purpose.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 
+from .engine import Mistake
+
 __all__ = ["unshifted_softmax", "unshifted_log_softmax", "shifted_softmax",
-           "shifted_log_softmax", "log_of_softmax", "mean_nll"]
+           "shifted_log_softmax", "log_of_softmax", "mean_nll", "shift_mistakes",
+           "one_hot", "pick", "normalised", "entropy", "jacobians", "grad_from_probs"]
 
 
 def shifted_softmax(logits: np.ndarray, shift: str = "max", *, axis: int = -1) -> np.ndarray:
@@ -88,9 +95,64 @@ def mean_nll(log_probs: np.ndarray, labels: np.ndarray) -> float:
     >>> float(mean_nll(log_of_softmax(z), np.array([1])))
     inf
     """
-    picked = log_probs[np.arange(len(labels)), labels]           # (N,)
     with np.errstate(all="ignore"):
-        return -np.mean(picked)
+        return -np.mean(pick(log_probs, labels))
+
+
+def shift_mistakes(build: Callable, hints: Mapping[str, str], wrong: Callable = shifted_softmax,
+                   shifts=("mean", "min", "batch max", "zero")) -> tuple[Mistake, ...]:
+    """One Mistake per wrong shift: ``build(z -> wrong(z, shift))`` earns ``hints[shift]``.
+
+    `build` turns a (wrong) softmax or log-softmax into the learner's
+    function; the order of `shifts` is the order in which they are tried.
+
+    Examples
+    --------
+    >>> ms = shift_mistakes(lambda f: f, {"min": "min hint", "zero": "no shift"},
+    ...                     shifts=("min", "zero"))
+    >>> [m.hint for m in ms], bool(np.isnan(ms[1].wrong(np.array([1000.0, 0.0]))).any())
+    (['min hint', 'no shift'], True)
+    """
+    return tuple(Mistake(build(lambda z, s=s: wrong(z, s)), hints[s]) for s in shifts)
+
+
+def one_hot(labels, num_classes: int) -> np.ndarray:
+    """The (N, C) one-hot rows of integer `labels`."""
+    return np.eye(num_classes)[labels]
+
+
+def pick(values: np.ndarray, labels) -> np.ndarray:
+    """``values[n, labels[n]]`` for every row n, shape (N,)."""
+    return values[np.arange(len(labels)), labels]
+
+
+def normalised(weights: np.ndarray, axis=-1, keepdims: bool = True) -> np.ndarray:
+    """`weights` divided by their sum along `axis` (right only with the defaults)."""
+    return weights / np.sum(weights, axis=axis, keepdims=keepdims)
+
+
+def entropy(probs, log: Callable = np.log) -> float:
+    """``-sum(p log p)``, in the unit of `log`."""
+    probs = np.asarray(probs)
+    return float(-np.sum(probs * log(probs)))
+
+
+def jacobians(probs: np.ndarray) -> np.ndarray:
+    """``diag(p) - p p^T`` for every row of `probs`: (..., C) -> (..., C, C).
+
+    Examples
+    --------
+    >>> jacobians(np.array([0.5, 0.5]))
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    column = probs[..., :, None]
+    return column * np.eye(probs.shape[-1]) - column * probs[..., None, :]
+
+
+def grad_from_probs(probs: np.ndarray, labels) -> np.ndarray:
+    """``(P - Y) / N``: the mean loss's gradient from (possibly wrong) probabilities."""
+    return (probs - one_hot(labels, probs.shape[-1])) / len(probs)
 
 
 def _shift(logits: np.ndarray, shift: str, axis: int) -> np.ndarray | float:

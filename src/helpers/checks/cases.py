@@ -1,0 +1,98 @@
+"""Test inputs and hints that several chapters' checks share.
+
+Every chapter that asks for a softmax, a loss or a gradient tries the
+learner's code on the same instabilities: logits that overflow ``exp``
+without a shift, and rows on which a shift by the row's minimum or mean
+still overflows.  They are written here once, with the hints they earn.
+"""
+
+from __future__ import annotations
+
+__all__ = ["UNSTABLE", "UNSTABLE_HINTS", "FAR_BELOW", "SHIFT_ROWS", "UNDERFLOW_ROW", "BATCH_MAX_HINT",
+           "overflow_hint", "shift_hint", "shift_hints"]
+
+#: Batches of two rows of three logits, as (logits, why), in the order that
+#: lets each wrong shift fail first on a batch where the ones before it pass.
+UNSTABLE = (
+    (((1000.0, 999.0, 998.0), (999.0, 1000.0, 1001.0)),
+     "logits near +1000: exp overflows unless a shift brings them down"),
+    (((-1000.0, -999.0, -1001.0), (-1000.5, -998.0, -999.0)),
+     "logits near -1000: every exp underflows to 0 unless a shift lifts them"),
+    (((500.0, -500.0, 0.0), (400.0, -400.0, 399.0)),
+     "a spread of 1000 around 0: subtracting the row minimum overflows"),
+    (((800.0, 0.0, -800.0), (799.0, 801.0, -799.0)),
+     "the row [800, 0, -800], whose mean is 0: subtracting the row mean overflows"),
+    (((5.0, 4.0, 3.0), (-800.0, -799.0, -798.0)),
+     "a row 800 below the batch maximum: each row needs its own maximum"),
+)
+
+#: A batch whose true classes (0, 2) lie 2000 below their row's maximum.
+FAR_BELOW = (((1000.0, 999.0, 0.0), (1000.0, 0.0, -1000.0)),
+             "a true class 2000 below the maximum: its probability underflows to 0")
+
+#: Rows that overflow ``exp`` for one wrong shift each ("zero" is no shift), as
+#: (row, why); with the label on the row's largest logit only the overflow shows.
+SHIFT_ROWS = {
+    "zero": ((750.0, 745.0, 740.0), "logits near 750: exp overflows without a shift"),
+    "min": ((400.0, 400.0, -400.0), "the row (400, 400, -400): a shift by the minimum "
+                                    "overflows"),
+    "mean": ((800.0, 0.0, -800.0), "the row (800, 0, -800): a shift by the mean overflows"),
+}
+
+#: A row whose label 2 is 805 below its maximum: its softmax is exactly 0.
+UNDERFLOW_ROW = ((5.0, 0.0, -800.0), "a true class 805 below the row's largest logit: its "
+                                     "probability is 0 in floating point")
+
+BATCH_MAX_HINT = ("Subtract each row's own maximum, not the maximum of the whole batch: a row "
+                  "far below the batch maximum underflows to 0 / 0.")
+
+
+def overflow_hint(near: float, fix: str = "helpers.softmax", *, over: str = "row") -> str:
+    """The hint for a softmax without its max shift, on logits `near` a value.
+
+    Examples
+    --------
+    >>> print(overflow_hint(1000))  # doctest: +NORMALIZE_WHITESPACE
+    Logits near 1000 overflow exp() and give inf or nan: subtract the row maximum first,
+    or use helpers.softmax.
+    """
+    return (f"Logits near {near:g} overflow exp() and give inf or nan: subtract the {over} "
+            f"maximum first, or use {fix}.")
+
+
+def shift_hint(shift: str, row, *, over: str = "row") -> str:
+    """The hint for a softmax shifted by the ``"min"`` or ``"mean"``, overflowing on `row`.
+
+    Examples
+    --------
+    >>> print(shift_hint("mean", (800, 0, -800)))  # doctest: +NORMALIZE_WHITESPACE
+    Subtracting the row mean leaves exponents as large as 800 for the logits (800, 0, -800),
+    and exp(800) overflows. Subtract the row maximum instead: then every exponent is <= 0.
+    """
+    if shift not in ("min", "mean"):
+        raise ValueError(f"shift must be 'min' or 'mean', got {shift!r}")
+    top = max(row) - (min(row) if shift == "min" else sum(row) / len(row))
+    shown = ", ".join(f"{v:g}" for v in row)
+    return (f"Subtracting the {over} {'minimum' if shift == 'min' else 'mean'} leaves exponents "
+            f"as large as {top:g} for the logits ({shown}), and exp({top:g}) overflows. "
+            f"Subtract the {over} maximum instead: then every exponent is <= 0.")
+
+
+def shift_hints(near: float, min_row, mean_row, fix: str = "helpers.softmax", *,
+                over: str = "row") -> dict[str, str]:
+    """The hints of every wrong shift, keyed like :func:`.mistakes.shifted_softmax`'s `shift`.
+
+    Examples
+    --------
+    >>> sorted(shift_hints(750, (400, 400, -400), (800, 0, -800), "helpers.log_softmax"))
+    ['batch max', 'mean', 'min', 'zero']
+    """
+    return {"zero": overflow_hint(near, fix, over=over),
+            "min": shift_hint("min", min_row, over=over),
+            "mean": shift_hint("mean", mean_row, over=over),
+            "batch max": BATCH_MAX_HINT}
+
+
+#: The hints for the wrong shifts that the batches of `UNSTABLE` expose.
+UNSTABLE_HINTS = shift_hints(1000, UNSTABLE[2][0][0], UNSTABLE[3][0][0],
+                             "helpers.softmax or helpers.log_softmax")
