@@ -1,13 +1,9 @@
-"""Checks for the exercises of the chapter on cross-entropy, as data.
+"""Checks for the exercises of the chapter on cross-entropy.
 
-Each exercise is a :class:`~helpers.checks.ValueExercise` or a
-:class:`~helpers.checks.FunctionExercise`: the right answer, the test
-inputs, the typical mistakes with their hints, and the tolerance the
-exercise text states.  The batches of ``my_cross_entropy`` expose the
-instabilities the chapter teaches: logits near +1000 and -1000 (no shift),
-a spread of 1000 around 0 (a shift by the row minimum), the row
-[800, 0, -800] (a shift by the row mean), a true class 2000 below the
-maximum (``log(softmax(z))``) and rows far below the batch maximum.
+Data over :mod:`helpers.checks.engine`.  The batches of ``my_cross_entropy``
+are those of :data:`.cases.UNSTABLE` and :data:`.cases.FAR_BELOW`: no shift,
+a shift by the row minimum, mean or batch maximum, and ``log(softmax(z))``
+each fail on one of them.
 """
 
 from __future__ import annotations
@@ -17,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
+from .cases import FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import (log_of_softmax, mean_nll, shifted_log_softmax, shifted_softmax,
-                       unshifted_log_softmax, unshifted_softmax)
+from .mistakes import entropy, log_of_softmax, mean_nll, shift_mistakes, shifted_log_softmax
 
 __all__ = ["ENTROPY_PROBS", "EXERCISES", "SMOOTHING", "SMOOTHING_CLASSES",
            "UNIFORM_CLASSES", "check_entropy_bits", "check_my_cross_entropy",
@@ -42,18 +38,13 @@ BY_HAND = Tolerance(digits=3)
 CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
 
-def _entropy(probs, log=np.log) -> float:
-    probs = np.asarray(probs)
-    return float(-np.sum(probs * log(probs)))
-
-
 # -- Entropy in bits ------------------------------------------------------
 
 _P = np.array(ENTROPY_PROBS)
-_NATS = _entropy(_P)
+_NATS = entropy(_P)
 
 ENTROPY_BITS = ValueExercise(
-    "entropy_bits", _entropy(_P, np.log2), BY_HAND,
+    "entropy_bits", entropy(_P, np.log2), BY_HAND,
     [Mistake(_NATS, "np.log is the natural logarithm, so this is the entropy in nats. "
                     "For bits use np.log2, or divide the nats by ln 2."),
      Mistake(_NATS * np.log(2), "To turn nats into bits, divide by ln 2 (about 0.693); "
@@ -73,6 +64,19 @@ ENTROPY_BITS = ValueExercise(
     value_hint="Compute -p log2 p for each of the four outcomes and add them up.")
 
 
+def check_entropy_bits(entropy_bits: Any) -> Feedback:
+    """Check `entropy_bits`, the entropy of `ENTROPY_PROBS` in bits.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_entropy_bits(1.2130).hint)  # doctest: +ELLIPSIS
+    np.log is the natural logarithm, so this is the entropy in nats. ...
+    """
+    return ENTROPY_BITS.check(entropy_bits)
+
+
 # -- Cross-entropy from logits, mean over a batch --------------------------
 
 def _ce_case(logits, labels, why: str) -> Case:
@@ -80,22 +84,13 @@ def _ce_case(logits, labels, why: str) -> Case:
 
 
 _rng = np.random.default_rng(4)
+_UNSTABLE = (*UNSTABLE[:4], FAR_BELOW, UNSTABLE[4])
+_LABELS = [1, 0], [0, 2], [2, 2], [0, 1], [0, 2], [0, 2]                  # one pair per batch
 CE_CASES = (
     _ce_case([[2.0, 1.0, 0.1], [-1.0, 0.5, 3.0], [0.3, 0.3, -2.0]], [0, 2, 1],
              "a square batch whose true class is not always the largest logit"),
     _ce_case(_rng.normal(scale=2.0, size=(2, 4)), [3, 0], "N = 2 samples, C = 4 classes"),
-    _ce_case([[1000.0, 999.0, 998.0], [999.0, 1000.0, 1001.0]], [1, 0],
-             "logits near +1000: exp overflows unless a shift brings them down"),
-    _ce_case([[-1000.0, -999.0, -1001.0], [-1000.5, -998.0, -999.0]], [0, 2],
-             "logits near -1000: every exp underflows to 0 unless a shift lifts them"),
-    _ce_case([[500.0, -500.0, 0.0], [400.0, -400.0, 300.0]], [2, 2],
-             "a spread of 1000 around 0: subtracting the row minimum overflows"),
-    _ce_case([[800.0, 0.0, -800.0], [799.0, 801.0, -799.0]], [0, 1],
-             "the row [800, 0, -800], whose mean is 0: subtracting the row mean overflows"),
-    _ce_case([[1000.0, 999.0, 0.0], [1000.0, 0.0, -1000.0]], [0, 2],
-             "a true class 2000 below the maximum: its probability underflows to 0"),
-    _ce_case([[5.0, 4.0, 3.0], [-800.0, -799.0, -798.0]], [0, 2],
-             "a row 800 below the batch maximum: each row needs its own maximum"),
+    *(_ce_case(z, y, why) for (z, why), y in zip(_UNSTABLE, _LABELS)),
     _ce_case([[3.0, -2.0, 0.5, 0.0, 1.0]], [4], "one sample, its true class last"),
 )
 
@@ -104,20 +99,6 @@ def _ce(log_probs_of):
     """The cross-entropy a learner gets from a (wrong) log-softmax."""
     return lambda z, y: mean_nll(log_probs_of(z), y)
 
-
-def _logged(softmax_of):
-    return lambda z: np.log(softmax_of(z))
-
-
-_OVERFLOW = ("exp(1000) overflows to inf. Subtract each row's maximum from the logits "
-             "before exponentiating (np.max(logits, axis=-1, keepdims=True)).")
-_MEAN = ("The row [800, 0, -800] has mean 0, so subtracting the row mean leaves "
-         "exp(800), which overflows. Subtract the row maximum: then every exponent is <= 0.")
-_MIN = ("Subtracting the row minimum makes the exponents larger, not smaller: "
-        "[500, -500, 0] becomes [1000, 0, 500] and exp(1000) overflows. Subtract the "
-        "row maximum.")
-_BATCH_MAX = ("Subtract each row's own maximum, not the maximum of the whole batch: a row "
-              "far below the batch maximum underflows to exp(-800) = 0.")
 
 # Order matters where two mistakes give the same inf or nan: on the row
 # [800, 0, -800] the mean shift and no shift agree, so the mean comes first.
@@ -153,13 +134,9 @@ CE_MISTAKES = (
             "probability underflows to 0 and the log gives inf. Compute the "
             "log-probabilities directly, z - logsumexp(z), with the row maximum "
             "subtracted inside the log-sum-exp."),
-    Mistake(_ce(lambda z: shifted_log_softmax(z, "mean")), _MEAN),
-    Mistake(_ce(_logged(lambda z: shifted_softmax(z, "mean"))), _MEAN),
-    Mistake(_ce(lambda z: shifted_log_softmax(z, "min")), _MIN),
-    Mistake(_ce(_logged(lambda z: shifted_softmax(z, "min"))), _MIN),
-    Mistake(_ce(lambda z: shifted_log_softmax(z, "batch max")), _BATCH_MAX),
-    Mistake(_ce(unshifted_log_softmax), _OVERFLOW),
-    Mistake(_ce(_logged(unshifted_softmax)), _OVERFLOW),
+    *shift_mistakes(_ce, UNSTABLE_HINTS, shifted_log_softmax),
+    *shift_mistakes(lambda f: _ce(lambda z: np.log(f(z))), UNSTABLE_HINTS,
+                    shifts=("mean", "min", "zero")),
 )
 
 MY_CROSS_ENTROPY = FunctionExercise(
@@ -170,6 +147,19 @@ MY_CROSS_ENTROPY = FunctionExercise(
                "their mean.")
 
 
+def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
+    """Check `my_cross_entropy(logits, labels)`, the mean loss over a batch.
+
+    Compared with helpers.cross_entropy on `CE_CASES` with rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_my_cross_entropy(lambda logits, labels: logits).hint)
+    Return one number: the mean of the N per-sample losses.
+    """
+    return MY_CROSS_ENTROPY.check(my_cross_entropy)
+
+
 # -- The floor of a smoothed loss ------------------------------------------
 
 def _smoothed(true_share: float, other_share: float) -> np.ndarray:
@@ -178,7 +168,7 @@ def _smoothed(true_share: float, other_share: float) -> np.ndarray:
 
 _EPS, _C = SMOOTHING, SMOOTHING_CLASSES
 _TARGET = _smoothed(1 - _EPS + _EPS / _C, _EPS / _C)                 # 0.91, 0.01, ...
-_FLOOR = _entropy(_TARGET)
+_FLOOR = entropy(_TARGET)
 _TERMS = -_TARGET * np.log(_TARGET)
 
 _ONE_HOT = ("A one-hot prediction puts probability 0 on classes that the smoothed target "
@@ -191,10 +181,10 @@ SMOOTHED_MIN_LOSS = ValueExercise(
                   "infinity. With smoothing the target itself is uncertain: the smallest "
                   "loss is its entropy."),
      Mistake(np.log(_C), "log C is the loss of a uniform prediction, not the smallest loss."),
-     Mistake(_entropy(_smoothed(1 - _EPS, _EPS / _C)),
+     Mistake(entropy(_smoothed(1 - _EPS, _EPS / _C)),
              "The true class gets 1 - eps + eps/C = 0.91: the eps is spread over all C "
              "classes, the true one included, so the target sums to 1."),
-     Mistake(_entropy(_smoothed(1 - _EPS, _EPS / (_C - 1))),
+     Mistake(entropy(_smoothed(1 - _EPS, _EPS / (_C - 1))),
              "Spread eps over all C classes (eps/C each, the true class included), not "
              "over the C - 1 wrong ones."),
      Mistake(-(1 - _EPS) * np.log(1 - _EPS) - _EPS * np.log(_EPS / _C),
@@ -211,6 +201,19 @@ SMOOTHED_MIN_LOSS = ValueExercise(
     value_hint="Write down the smoothed target (0.91 on the true class, 0.01 on each "
                "other class); the best prediction is the target itself, and the loss "
                "there is its entropy.")
+
+
+def check_smoothed_min_loss(min_loss: Any) -> Feedback:
+    """Check `min_loss`, the smallest loss with label smoothing 0.1 over 10 classes.
+
+    In nats, to three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_smoothed_min_loss(0.0).hint)  # doctest: +ELLIPSIS
+    0 is the floor without smoothing, ...
+    """
+    return SMOOTHED_MIN_LOSS.check(min_loss)
 
 
 # -- The loss of a uniform guess -------------------------------------------
@@ -234,60 +237,10 @@ UNIFORM_LOSS = ValueExercise(
     value_hint="A uniform guess gives the true class probability 1/C; the loss is -log(1/C).")
 
 
-EXERCISES = {
-    "check_entropy_bits": (ENTROPY_BITS,),
-    "check_my_cross_entropy": (MY_CROSS_ENTROPY,),
-    "check_smoothed_min_loss": (SMOOTHED_MIN_LOSS,),
-    "check_uniform_loss": (UNIFORM_LOSS,),
-}
-
-
-def check_entropy_bits(entropy_bits: Any) -> Feedback:
-    """Check the entropy, in bits, of `ENTROPY_PROBS`, to three significant digits.
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> print(check_entropy_bits(NOT_ATTEMPTED).status)
-    not attempted
-    >>> print(check_entropy_bits(1.2130).hint)  # doctest: +ELLIPSIS
-    np.log is the natural logarithm, so this is the entropy in nats. ...
-    """
-    return ENTROPY_BITS.check(entropy_bits)
-
-
-def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
-    """Check ``my_cross_entropy(logits, labels)``, the mean loss over a batch.
-
-    It is run on the batches of `CE_CASES` and compared with
-    :func:`helpers.numerics.cross_entropy` with rtol = 1e-9, atol = 1e-12.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> def raw_logit(logits, labels):
-    ...     return -np.mean(logits[np.arange(len(labels)), labels])
-    >>> print(check_my_cross_entropy(raw_logit).hint)  # doctest: +ELLIPSIS
-    Normalise first: the loss uses the log-probability z_y - logsumexp(z), ...
-    """
-    return MY_CROSS_ENTROPY.check(my_cross_entropy)
-
-
-def check_smoothed_min_loss(min_loss: Any) -> Feedback:
-    """Check the smallest loss with label smoothing 0.1 over 10 classes, in nats.
-
-    Three significant digits are enough.
-
-    Examples
-    --------
-    >>> print(check_smoothed_min_loss(0.0).hint)  # doctest: +ELLIPSIS
-    0 is the floor without smoothing, ...
-    """
-    return SMOOTHED_MIN_LOSS.check(min_loss)
-
-
 def check_uniform_loss(uniform_loss: Any) -> Feedback:
-    """Check the loss, in nats, of a uniform guess over 1000 classes (three digits).
+    """Check `uniform_loss`, the loss of a uniform guess over 1000 classes.
+
+    In nats, to three significant digits; a wrong value is not revealed.
 
     Examples
     --------
@@ -295,3 +248,8 @@ def check_uniform_loss(uniform_loss: Any) -> Feedback:
     Use the natural logarithm (np.log), not log10.
     """
     return UNIFORM_LOSS.check(uniform_loss)
+
+
+EXERCISES = {"check_entropy_bits": (ENTROPY_BITS,), "check_my_cross_entropy": (MY_CROSS_ENTROPY,),
+             "check_smoothed_min_loss": (SMOOTHED_MIN_LOSS,),
+             "check_uniform_loss": (UNIFORM_LOSS,)}
