@@ -121,7 +121,7 @@ class TestCheckMySoftmax:
     def test_shift_by_the_median_fails_too(self):
         # Not a listed mistake, but it overflows on (800, 0, -800) all the same.
         fb = check_my_softmax(lambda z: shifted(z, np.median))
-        assert fb.status == "wrong value" and "Subtract each row's maximum" in fb.hint
+        assert fb.status == "wrong value" and "Subtract the row maximum" in fb.hint
 
     def test_float32_is_not_accurate_enough(self):
         # The check's rtol is 1e-9; float32 (eps 1.2e-7) is stated not to pass.

@@ -1,11 +1,8 @@
 """Checks for the exercises of the chapter on the softmax function.
 
-Each exercise is data over :mod:`helpers.checks.engine`: its reference,
-its test inputs (each saying what it exposes), its known mistakes with
-their hints, and the tolerance its text states.  The inputs make the usual
-mistakes show: huge logits for a missing max subtraction, the row
-(800, 0, -800) for a shift by the row's minimum or mean, a square batch for
-a wrong axis or a missing ``keepdims``, ties for the zero-temperature limit.
+Data over :mod:`helpers.checks.engine`.  Huge logits expose a missing max
+subtraction, the row (800, 0, -800) a shift by the row's minimum or mean, a
+square batch a wrong axis or a missing ``keepdims``, ties the zero-temperature limit.
 """
 
 from __future__ import annotations
@@ -15,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from ..numerics import softmax
+from .cases import BATCH_MAX_HINT, shift_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import shifted_softmax, unshifted_softmax
+from .mistakes import normalised, shifted_softmax, unshifted_softmax
 
 __all__ = ["BY_HAND_LOGITS", "TEMPERATURE_LOGITS", "TEMPERATURES", "EXERCISES",
            "check_softmax_by_hand", "check_logit_gap", "check_my_softmax",
@@ -61,15 +59,12 @@ SOFTMAX_BY_HAND = ValueExercise(
 
 
 def check_softmax_by_hand(p1: Any) -> Feedback:
-    """Check p1, the probability of class 1 for the logits (1, 3, 0).
+    """Check `p1`, the probability of class 1 for the logits (1, 3, 0).
 
-    Three significant digits are asked for; a wrong value is not revealed.
+    To three significant digits; a wrong value is not revealed.
 
     Examples
     --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_softmax_by_hand(NOT_ATTEMPTED).status
-    'not attempted'
     >>> print(check_softmax_by_hand(0.881).hint)
     The logit 0 counts too: e^0 = 1 belongs in the sum.
     """
@@ -95,9 +90,9 @@ LOGIT_GAP = ValueExercise(
 
 
 def check_logit_gap(gap: Any) -> Feedback:
-    """Check the logit gap between classes of probabilities 0.6 and 0.2.
+    """Check `gap`, the logit gap between classes of probabilities 0.6 and 0.2.
 
-    Three significant digits are asked for; a wrong value is not revealed.
+    To three significant digits; a wrong value is not revealed.
 
     Examples
     --------
@@ -109,17 +104,9 @@ def check_logit_gap(gap: Any) -> Feedback:
 
 # --- my_softmax for a batch (N, C) -------------------------------------------
 
-def _divided(weights, axis=-1, keepdims=True):
-    return weights / np.sum(weights, axis=axis, keepdims=keepdims)
-
-
 def _row_shifted(z):
     return np.exp(z - np.max(z, axis=-1, keepdims=True))
 
-
-_SHIFT_HINT = ("Subtracting the row {} still leaves exponents as large as {}, and "
-               "exp(800) overflows for the row (800, 0, -800). Subtract each row's "
-               "maximum: then every exponent is <= 0.")
 
 MY_SOFTMAX = FunctionExercise(
     "my_softmax", softmax,
@@ -137,22 +124,19 @@ MY_SOFTMAX = FunctionExercise(
     _CODE,
     [Mistake(unshifted_softmax, "exp(1000) overflows to inf. Subtract each row's maximum "
              "from the logits before exponentiating: it changes nothing mathematically."),
-     Mistake(lambda z: shifted_softmax(z, "batch max"),
-             "Subtract each row's own maximum (np.max(logits, axis=-1, keepdims=True)), "
-             "not the maximum of the whole batch: a row far below the batch maximum "
-             "underflows to 0 / 0."),
-     Mistake(lambda z: shifted_softmax(z, "min"), _SHIFT_HINT.format("minimum", "max - min")),
-     Mistake(lambda z: shifted_softmax(z, "mean"), _SHIFT_HINT.format("mean", "max - mean")),
+     Mistake(lambda z: shifted_softmax(z, "batch max"), BATCH_MAX_HINT),
+     *(Mistake(lambda z, s=s: shifted_softmax(z, s), shift_hint(s, (800, 0, -800)))
+       for s in ("min", "mean")),
      Mistake(lambda z: softmax(z, axis=0), "Each row is one sample: normalise along the "
              "last axis (axis=-1), so that every row sums to 1."),
-     Mistake(lambda z: _divided(_row_shifted(z), keepdims=False), "Use keepdims=True when "
+     Mistake(lambda z: normalised(_row_shifted(z), keepdims=False), "Use keepdims=True when "
              "you sum: a sum of shape (N,) is broadcast along the columns, so entry [i, j] "
              "is divided by the sum of row j."),
-     Mistake(lambda z: _divided(np.exp(z - np.max(z, axis=-1)), keepdims=False),
+     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1)), keepdims=False),
              "Use keepdims=True for the maximum and the sum, so that they are subtracted "
              "from and divided into their own row."),
      Mistake(_row_shifted, "Normalise: divide the exponentials by their sum over the row."),
-     Mistake(lambda z: _divided(np.exp(z - np.max(z)), axis=None), "Normalise each row "
+     Mistake(lambda z: normalised(np.exp(z - np.max(z)), axis=None), "Normalise each row "
              "separately: the probabilities of one sample sum to 1, not those of the whole "
              "batch."),
      Mistake(lambda z: softmax(-z, axis=-1), "Check the sign: larger logits must get "
@@ -165,22 +149,14 @@ MY_SOFTMAX = FunctionExercise(
 
 
 def check_my_softmax(my_softmax: Any) -> Feedback:
-    """Check ``my_softmax(logits)``, the softmax of each row of an (N, C) batch.
+    """Check `my_softmax(logits)`, the softmax of each row of an (N, C) batch.
 
-    It is run on the cases of `MY_SOFTMAX` (a square batch, N != C, logits
-    of +-1000, the row (800, 0, -800), one row) and compared with
-    :func:`helpers.numerics.softmax` with rtol = 1e-9, atol = 1e-12.
+    Compared with helpers.softmax with rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_my_softmax(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> def shifted_by_min(logits):
-    ...     weights = np.exp(logits - np.min(logits, axis=-1, keepdims=True))
-    ...     return weights / np.sum(weights, axis=-1, keepdims=True)
-    >>> print(check_my_softmax(shifted_by_min).hint)  # doctest: +ELLIPSIS
-    Subtracting the row minimum still leaves exponents as large as max - min, ...
+    >>> print(check_my_softmax(lambda logits: logits.sum(axis=-1)).hint)
+    Return one probability per logit: an array of the same shape (N, C) as `logits`.
     """
     return MY_SOFTMAX.check(my_softmax)
 
@@ -213,16 +189,13 @@ TEMPERATURE_PROBS = ValueExercise(
 
 
 def check_temperature_probs(probs_T: Any) -> Feedback:
-    """Check probs_T, ``softmax(z / T)`` for z = (3, 1, 0) at T = 0.5, 1 and 5.
+    """Check `probs_T`, row k the softmax of (3, 1, 0) at temperature ``TEMPERATURES[k]``.
 
-    Row k holds the probabilities at ``TEMPERATURES[k]``; compared with
-    rtol = 1e-6, atol = 1e-9, without revealing the expected rows.
+    Compared with rtol = 1e-6, atol = 1e-9; a wrong value is not revealed.
 
     Examples
     --------
-    >>> from helpers.numerics import softmax
-    >>> same_rows = [softmax(np.array(TEMPERATURE_LOGITS))] * 3
-    >>> print(check_temperature_probs(same_rows).hint)
+    >>> print(check_temperature_probs([softmax(np.array(TEMPERATURE_LOGITS))] * 3).hint)
     Every row is the same: divide the logits by the temperature first.
     """
     return TEMPERATURE_PROBS.check(probs_T)
@@ -268,26 +241,18 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
 
 
 def check_zero_temperature_limit(softmax_zero_temperature: Any) -> Feedback:
-    """Check the exact limit of ``softmax(logits / T)`` as T -> 0, row by row.
+    """Check `softmax_zero_temperature(logits)`, the limit of softmax(logits / T) as T -> 0.
 
-    The limit puts 1/k on each of a row's k tied maxima.  It is run on ties,
-    a near-tie (1, 1 - 1e-12) and logits up to 1e300, where no small T
-    passes, and compared with rtol = 1e-9, atol = 1e-12.
+    Compared with rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------
-    >>> def first_max_only(logits):
-    ...     return np.eye(logits.shape[-1])[np.argmax(logits, axis=-1)]
-    >>> print(check_zero_temperature_limit(first_max_only).hint)  # doctest: +ELLIPSIS
-    Ties: when k logits share the maximum, the limit gives each of them 1/k. ...
+    >>> print(check_zero_temperature_limit(lambda logits: np.argmax(logits, axis=-1)).hint)
+    Return probabilities of shape (N, C), not the indices of the maxima.
     """
     return ZERO_TEMPERATURE_LIMIT.check(softmax_zero_temperature)
 
 
-EXERCISES = {
-    "check_softmax_by_hand": (SOFTMAX_BY_HAND,),
-    "check_logit_gap": (LOGIT_GAP,),
-    "check_my_softmax": (MY_SOFTMAX,),
-    "check_temperature_probs": (TEMPERATURE_PROBS,),
-    "check_zero_temperature_limit": (ZERO_TEMPERATURE_LIMIT,),
-}
+EXERCISES = {"check_softmax_by_hand": (SOFTMAX_BY_HAND,), "check_logit_gap": (LOGIT_GAP,),
+             "check_my_softmax": (MY_SOFTMAX,), "check_temperature_probs": (TEMPERATURE_PROBS,),
+             "check_zero_temperature_limit": (ZERO_TEMPERATURE_LIMIT,)}
