@@ -1,12 +1,9 @@
 """Checks for the exercises of the chapter on numerical stability.
 
-Each exercise is data over :mod:`helpers.checks.engine`.  The test inputs
-make the instabilities of the chapter show: logits of +-1000 for a missing
-max subtraction, rows at very different scales for one maximum of the whole
-batch, the rows (800, 0, -800) and (400, -400, 0) for a shift by the row's
-minimum or mean, square and non-square batches for a wrong axis or a
-missing ``keepdims``, and float32 logits of 100, which overflow in float32
-although float64 would hide it.
+Data over :mod:`helpers.checks.engine`.  Logits of +-1000 expose a missing
+max subtraction, rows at very different scales one maximum for the whole
+batch, the rows (800, 0, -800) and (400, -400, 0) a shift by the row's
+minimum or mean, and float32 logits of 100 an overflow float64 would hide.
 """
 
 from __future__ import annotations
@@ -16,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..numerics import log_softmax, logsumexp, softmax
+from .cases import BATCH_MAX_HINT, shift_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import shifted_softmax, unshifted_softmax
+from .mistakes import normalised, shifted_softmax, unshifted_softmax
 
 __all__ = ["LOSS_LOGITS", "LOSS_LABEL", "EXERCISES", "check_stable_softmax",
            "check_logsumexp", "check_overflow_threshold", "check_float32_loss"]
@@ -28,9 +26,7 @@ LOSS_LABEL = 1
 
 _KEEPDIMS_HINT = ("Reduce with keepdims=True (e.g. logits.max(axis=-1, keepdims=True)) so "
                   "that the (N, 1) result broadcasts across each row of the (N, C) batch.")
-_SHIFT_HINT = ("Subtracting the row {} leaves positive exponents, as large as {}, which "
-               "overflow for a row such as (800, 0, -800). Subtract each row's maximum, "
-               "so that every exponent is <= 0.")
+_SHIFT_HINTS = {s: shift_hint(s, (800, 0, -800)) for s in ("min", "mean")}
 
 # Batches shared by both function exercises; each row is there for a mistake.
 _SQUARE = np.array([[0.2, 1.0, -0.5, 0.9], [2.0, -1.2, 0.3, 0.0],
@@ -46,10 +42,6 @@ _SPREAD = np.array([[800.0, 0.0, -800.0], [400.0, -400.0, 0.0], [1000.0, 999.0, 
 
 
 # --- A stable, batched softmax -----------------------------------------------
-
-def _normalised(weights, axis=-1, keepdims=True):
-    return weights / np.sum(weights, axis=axis, keepdims=keepdims)
-
 
 STABLE_SOFTMAX = FunctionExercise(
     "stable_softmax", softmax,
@@ -68,40 +60,31 @@ STABLE_SOFTMAX = FunctionExercise(
     Tolerance(rtol=1e-5),
     [Mistake(unshifted_softmax, "exp overflowed to inf (or every exp underflowed to 0): "
              "subtract each row's maximum from the logits before calling np.exp."),
-     Mistake(lambda z: shifted_softmax(z, "batch max"),
-             "np.max(logits) is the maximum of the whole batch. A row far below it "
-             "underflows to 0/0: subtract each row's own maximum (axis=-1, keepdims=True)."),
-     Mistake(lambda z: shifted_softmax(z, "min"), _SHIFT_HINT.format("minimum", "max - min")),
-     Mistake(lambda z: shifted_softmax(z, "mean"), _SHIFT_HINT.format("mean", "max - mean")),
-     Mistake(lambda z: _normalised(np.exp(z - np.max(z, axis=0, keepdims=True)), axis=0),
+     Mistake(lambda z: shifted_softmax(z, "batch max"), BATCH_MAX_HINT),
+     Mistake(lambda z: shifted_softmax(z, "min"), _SHIFT_HINTS["min"]),
+     Mistake(lambda z: shifted_softmax(z, "mean"), _SHIFT_HINTS["mean"]),
+     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=0, keepdims=True)), axis=0),
              "The classes run along the last axis: reduce with axis=-1, not axis=0."),
-     Mistake(lambda z: _normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=None),
+     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=None),
              "Each row must sum to 1 on its own: sum along axis=-1, not over the whole "
              "batch."),
-     Mistake(lambda z: _normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)),
+     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)),
                                    keepdims=False), _KEEPDIMS_HINT),
-     Mistake(lambda z: _normalised(np.exp(z - np.max(z, axis=-1))), _KEEPDIMS_HINT)],
+     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1))), _KEEPDIMS_HINT)],
     shape_hint="Return one probability per logit, an array of the same shape as `logits`.",
     value_hint="Subtract each row's maximum (keepdims=True), exponentiate, and divide by "
                "each row's sum (keepdims=True).")
 
 
 def check_stable_softmax(func: Any) -> Feedback:
-    """Check ``stable_softmax(logits)``, the softmax over the last axis.
+    """Check `stable_softmax(logits)`, the softmax over the last axis.
 
-    It is run on the cases of `STABLE_SOFTMAX` (a (C,) vector, square and
-    non-square batches, logits of +-1000, rows at different scales, the rows
-    (800, 0, -800) and (400, -400, 0), float32 logits of 100) and compared
-    with :func:`helpers.numerics.softmax` with rtol = 1e-5, loose enough for
-    float32 computed in float32.
+    Compared with helpers.softmax with rtol = 1e-5, loose enough for float32.
 
     Examples
     --------
-    >>> def shifted_by_mean(logits):
-    ...     weights = np.exp(logits - np.mean(logits, axis=-1, keepdims=True))
-    ...     return weights / np.sum(weights, axis=-1, keepdims=True)
-    >>> print(check_stable_softmax(shifted_by_mean).hint)  # doctest: +ELLIPSIS
-    Subtracting the row mean leaves positive exponents, as large as max - mean, ...
+    >>> print(check_stable_softmax(lambda logits: logits.sum(axis=-1)).hint)
+    Return one probability per logit, an array of the same shape as `logits`.
     """
     return STABLE_SOFTMAX.check(func)
 
@@ -142,10 +125,8 @@ LOGSUMEXP = FunctionExercise(
      Mistake(lambda z: _shifted_lse(z, _row(np.max, z), add_back=False),
              "You subtracted the maximum m but forgot to add it back: "
              "LSE(z) = m + log(sum(exp(z - m)))."),
-     Mistake(lambda z: _shifted_lse(z, _row(np.min, z)), _SHIFT_HINT.format(
-         "minimum", "max - min")),
-     Mistake(lambda z: _shifted_lse(z, _row(np.mean, z)), _SHIFT_HINT.format(
-         "mean", "max - mean")),
+     Mistake(lambda z: _shifted_lse(z, _row(np.min, z)), _SHIFT_HINTS["min"]),
+     Mistake(lambda z: _shifted_lse(z, _row(np.mean, z)), _SHIFT_HINTS["mean"]),
      Mistake(lambda z: _shifted_lse(z, _row(np.max, z), log=np.log10),
              "Use the natural logarithm, np.log, not np.log10."),
      Mistake(lambda z: _shifted_lse(z, np.max(z)), "np.max(logits) is the maximum of the "
@@ -162,20 +143,14 @@ LOGSUMEXP = FunctionExercise(
 
 
 def check_logsumexp(func: Any) -> Feedback:
-    """Check ``my_logsumexp(logits)``, log-sum-exp over the last axis.
+    """Check `my_logsumexp(logits)`, log-sum-exp over the last axis.
 
-    It is run on the cases of `LOGSUMEXP` (a (C,) vector, which gives a
-    scalar, square and non-square batches, logits of +-1000, the rows
-    (800, 0, -800) and (400, -400, 0), logits of 1e6) and compared with
-    :func:`helpers.numerics.logsumexp` with rtol = 1e-10.
+    Compared with helpers.logsumexp with rtol = 1e-10.
 
     Examples
     --------
-    >>> def forgot(logits):
-    ...     top = np.max(logits, axis=-1, keepdims=True)
-    ...     return np.log(np.sum(np.exp(logits - top), axis=-1))
-    >>> print(check_logsumexp(forgot).hint)
-    You subtracted the maximum m but forgot to add it back: LSE(z) = m + log(sum(exp(z - m))).
+    >>> print(check_logsumexp(lambda logits: logits).hint)
+    Return one value per row: a scalar for (C,) logits, shape (N,) for (N, C).
     """
     return LOGSUMEXP.check(func)
 
@@ -214,7 +189,7 @@ OVERFLOW_THRESHOLD = ValueExercise(
 def check_overflow_threshold(answer: Any) -> Feedback:
     """Check the largest float32 logit t for which 1000 terms e^t sum finitely.
 
-    Three significant digits are asked for; a wrong value is not revealed.
+    To three significant digits; a wrong value is not revealed.
 
     Examples
     --------
@@ -245,10 +220,9 @@ FLOAT32_LOSS = ValueExercise(
 
 
 def check_float32_loss(loss: Any) -> Feedback:
-    """Check the loss -log p_1 for the float32 logits (20, -90, 5).
+    """Check `loss`, -log p_1 for the float32 logits (20, -90, 5).
 
-    Compared with rtol = 1e-6, so the float32 result 110.0 passes; a wrong
-    value is not revealed.
+    Compared with rtol = 1e-6, so the float32 110.0 passes; a wrong value is not revealed.
 
     Examples
     --------
@@ -258,9 +232,6 @@ def check_float32_loss(loss: Any) -> Feedback:
     return FLOAT32_LOSS.check(loss)
 
 
-EXERCISES = {
-    "check_stable_softmax": (STABLE_SOFTMAX,),
-    "check_logsumexp": (LOGSUMEXP,),
-    "check_overflow_threshold": (OVERFLOW_THRESHOLD,),
-    "check_float32_loss": (FLOAT32_LOSS,),
-}
+EXERCISES = {"check_stable_softmax": (STABLE_SOFTMAX,), "check_logsumexp": (LOGSUMEXP,),
+             "check_overflow_threshold": (OVERFLOW_THRESHOLD,),
+             "check_float32_loss": (FLOAT32_LOSS,)}
