@@ -9,7 +9,7 @@ still overflows.  They are written here once, with the hints they earn.
 from __future__ import annotations
 
 __all__ = ["UNSTABLE", "UNSTABLE_HINTS", "FAR_BELOW", "SHIFT_ROWS", "UNDERFLOW_ROW",
-           "BATCH_MAX_HINT", "overflow_hint", "shift_hint", "shift_hints"]
+           "BATCH_MAX_HINT", "BATCH_AXIS_HINT", "overflow_hint", "shift_hint", "shift_hints"]
 
 #: Batches of two rows of three logits, as (logits, why), in the order that
 #: lets each wrong shift fail first on a batch where the ones before it pass.
@@ -45,6 +45,8 @@ UNDERFLOW_ROW = ((5.0, 0.0, -800.0), "a true class 805 below the row's largest l
 
 BATCH_MAX_HINT = ("Subtract each row's own maximum (np.max(logits, axis=-1, keepdims=True)), "
                   "not the maximum of the whole batch: a row far below it underflows to 0 / 0.")
+BATCH_AXIS_HINT = ("The softmax was taken over the batch axis. Each row is one example; "
+                   "normalise along the last axis (axis=-1).")
 
 
 def overflow_hint(near: float, fix: str = "helpers.softmax", *, over: str = "row") -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
-from .cases import UNSTABLE, UNSTABLE_HINTS
+from .cases import BATCH_AXIS_HINT, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
@@ -117,8 +117,7 @@ GRAD_LOGITS = FunctionExercise(
              "You divided by N * C. The mean is over the N examples only: divide by "
              "logits.shape[0]."),
      Mistake(_grad_with(lambda z: softmax(z, axis=0)),
-             "The softmax was taken over the batch axis. Normalise each row, along the "
-             "last axis (axis=-1)."),
+             BATCH_AXIS_HINT),
      Mistake(_whole_rows, "P[labels] -= 1 subtracts 1 from whole rows. Index (row, label) "
              "pairs: P[np.arange(N), labels] -= 1, or use np.eye(C)[labels]."),
      Mistake(lambda z, y: cross_entropy_grad(z, (y - 1) % z.shape[1]),

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax, softmax_jacobian
-from .cases import FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
+from .cases import BATCH_AXIS_HINT, FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import (jacobians, log_of_softmax, mean_nll, shift_mistakes,
                        shifted_log_softmax, unshifted_softmax)
@@ -92,8 +92,7 @@ HESSIAN_LOGITS = FunctionExercise(
              "The temperature is missing: use p = softmax(z / T) and divide the matrix "
              "by T^2."),
      Mistake(_hessians_with(lambda u: softmax(u, axis=0)),
-             "The softmax was taken over the batch axis. Each row is one example; "
-             "normalise along the last axis (axis=-1)."),
+             BATCH_AXIS_HINT),
      Mistake(lambda z, t: _hessian_logits(z, t) / len(z),
              "Each example's Hessian is its own: do not divide by the batch size."),
      *shift_mistakes(_hessians_with, UNSTABLE_HINTS)),
@@ -177,8 +176,7 @@ WEIGHT_HESSIAN = FunctionExercise(
              "class by class (W.T.ravel()): the Hessian is "
              "(1/N) sum_n kron(A_n, outer(x_n, x_n)), with A_n first."),
      Mistake(_weight_hessian_with(lambda z: softmax(z, axis=0)),
-             "The softmax was taken over the batch axis. Each row of X @ W is one "
-             "example; normalise along the last axis."),
+             BATCH_AXIS_HINT),
      *shift_mistakes(_weight_hessian_with, UNSTABLE_HINTS)),
     shape_hint="Return one square matrix with C * D rows and columns, the parameters "
                "ordered class by class; reshape a (C, D, C, D) array if you built one.",
@@ -329,8 +327,7 @@ REGULARIZED_LOSS = FunctionExercise(
              "The data term has the wrong sign: the loss is -log p of the true class, "
              "which is positive."),
      Mistake(_loss_with(lambda z: log_softmax(z, axis=0)),
-             "The softmax was taken over the batch axis. Each row of X @ W is one "
-             "example; normalise along the last axis."),
+             BATCH_AXIS_HINT),
      Mistake(_loss_with(log_of_softmax),
              "log(softmax(z)) fails when the true class is far below the maximum: its "
              "probability underflows to 0 and the log gives inf. Use the log-sum-exp: "
