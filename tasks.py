@@ -8,9 +8,11 @@
     python3 tasks.py build --no-solutions   # the edition without solutions,
                                             # in book/_build/no-solutions/_build/html
 
-Only the standard library is used here, so this runs on a fresh machine
-with nothing but Python 3.11 or newer.  The virtual environment lives in
-``.venv`` and is reinstalled whenever a requirements file changes.
+Only the standard library is used, here and in ``tools/project.py`` (the
+paths and the strict build command, which the tests and the benchmarks
+share), so this runs on a fresh machine with nothing but Python 3.11 or
+newer.  The virtual environment lives in ``.venv`` and is reinstalled
+whenever a requirements file changes.
 """
 
 from __future__ import annotations
@@ -21,18 +23,9 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / "python"
-BOOK = ROOT / "book"
-HTML = BOOK / "_build" / "html"
-# The edition without solutions, for courses that grade the exercises.
-NO_SOLUTIONS = BOOK / "_build" / "no-solutions"
-NO_SOLUTIONS_HTML = NO_SOLUTIONS / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
+from tools.project import (BOOK, CHROMIUM, HTML, NO_SOLUTIONS, NO_SOLUTIONS_HTML, PYTHON,
+                           ROOT, VENV, book_env, jupyter_book_command)
 
 
 def _run(*cmd: object, env: dict[str, str] | None = None) -> None:
@@ -75,29 +68,10 @@ def ensure_chromium() -> None:
     apt = shutil.which("apt-get")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     if apt is None or (sudo and shutil.which("sudo") is None):
-        sys.exit("The browser tests need Chromium at /usr/bin/chromium: "
+        sys.exit(f"The browser tests need Chromium at {CHROMIUM}: "
                  "install Debian's 'chromium' package.")
     _run(*sudo, apt, "update", "-qq")
     _run(*sudo, apt, "install", "-y", "-qq", "chromium")
-
-
-def book_env(*, no_solutions: bool = False) -> dict[str, str]:
-    """The environment for a build: explorers render every static frame.
-
-    With `no_solutions`, the build is the edition without solutions
-    (``BOOK_NO_SOLUTIONS=1``, read by ``book/_ext/book_html.py``).
-    """
-    env = dict(os.environ)
-    env["HELPERS_EXPLORER_FRAMES"] = "all"
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["BOOK_NO_SOLUTIONS"] = "1" if no_solutions else "0"
-    return env
-
-
-def jupyter_book_command(book: Path = BOOK, *extra: str) -> list[str]:
-    """The strict build: warnings are errors, and every notebook runs."""
-    return [str(BIN / "jupyter-book"), "build", str(book), "--builder", "html",
-            "-W", "-n", "--keep-going", *extra]
 
 
 def build(extra: list[str] | None = None, *, no_solutions: bool = False) -> None:
