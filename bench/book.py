@@ -25,15 +25,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["toc_pages", "build_times", "explorer_latency", "page_weights"]
+from tests.support.book import is_notebook, toc_pages
+from tools.project import BOOK, ROOT, book_env, jupyter_book_command
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
+__all__ = ["toc_pages", "is_notebook", "build_times", "explorer_latency", "page_weights"]
+
 MARKER = "BENCH-EXPLORERS "
 
 # Run in the chapter's kernel after its own cells.  Moving the ipywidgets
@@ -95,36 +95,6 @@ print("BENCH-EXPLORERS " + _json.dumps(_found))
 """
 
 
-def _tasks():
-    sys.path.insert(0, str(ROOT))
-    import tasks
-    return tasks
-
-
-def is_notebook(path):
-    """A MyST notebook page carries a jupytext header (intro.md does not)."""
-    return path.exists() and "jupytext:" in path.read_text(encoding="utf-8")[:400]
-
-
-def toc_pages(book=BOOK):
-    """Every page of the table of contents, root first (paths without .md)."""
-    import yaml
-
-    toc = yaml.safe_load((book / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return pages
-
-
 def _copy_book(where):
     book = where / "book"
     shutil.copytree(BOOK, book, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
@@ -132,10 +102,9 @@ def _copy_book(where):
 
 
 def _timed_build(book, log):
-    tasks = _tasks()
     start = time.perf_counter()
-    result = subprocess.run(tasks.jupyter_book_command(book), cwd=ROOT,
-                            env=tasks.book_env(), capture_output=True, text=True)
+    result = subprocess.run(jupyter_book_command(book), cwd=ROOT,
+                            env=book_env(), capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     log.write_text(result.stdout + result.stderr)
     return elapsed, result.returncode == 0

@@ -15,8 +15,8 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT
-from test_build import notebooks
+from tests.support.book import notebooks
+from tools.project import ROOT
 
 pytestmark = pytest.mark.build
 

@@ -8,18 +8,18 @@ Screenshots of every page go to artifacts/screenshots/ (kept out of git).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from browser_checks import (axe_problems, explorer_problems, raw_math, serve,
-                            solution_problems, wait_for_math, watch)
-from conftest import ROOT
-from test_build import toc_files
+from tests.support.book import toc_pages
+from tests.support.pages import (axe_problems, explorer_problems, raw_math, solution_problems,
+                                 wait_for_math, watch)
+from tests.support.server import serve
+from tools.project import ROOT
 
 pytestmark = pytest.mark.browser
 
-PAGES = toc_files()
+PAGES = toc_pages()
 SHOTS = ROOT / "artifacts" / "screenshots"
 PAGE_BUDGET = 3 * 1024 * 1024  # bytes of HTML, explorer frames included
 

@@ -9,30 +9,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import ROOT, tasks
+from tests.support.book import notebooks, toc_pages
+from tools import project
+from tools.project import ROOT
 
 pytestmark = pytest.mark.build
 
 
-def toc_files() -> list[str]:
-    """Every file named in book/_toc.yml, root first."""
-    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part["chapters"]]
-    return files
-
-
-def notebooks() -> list[str]:
-    """The TOC entries that are notebooks (they carry a jupytext header)."""
-    return [f for f in toc_files()
-            if "jupytext:" in (ROOT / "book" / f"{f}.md").read_text()[:400]]
-
-
 def test_every_page_is_built(built_book):
-    for name in toc_files():
+    for name in toc_pages():
         assert (built_book / f"{name}.html").is_file(), name
 
 
@@ -87,8 +73,8 @@ def test_broken_cell_fails_the_build(tmp_path):
     header = (ROOT / "book" / "chapters" / "01-softmax.md").read_text().split("---")[1]
     (book / "broken.md").write_text(
         f"---{header}---\n\n# Broken\n\n```{{code-cell}} ipython3\n1 / 0\n```\n")
-    result = subprocess.run(tasks.jupyter_book_command(book), cwd=tmp_path,
-                            env=tasks.book_env(), capture_output=True, text=True)
+    result = subprocess.run(project.jupyter_book_command(book), cwd=tmp_path,
+                            env=project.book_env(), capture_output=True, text=True)
     assert result.returncode != 0
     reports = list((book / "_build" / "html" / "reports").glob("broken*.log"))
     assert reports and "ZeroDivisionError" in reports[0].read_text()

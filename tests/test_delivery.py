@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from types import SimpleNamespace
 
+import book_html  # book/_ext, on pytest's pythonpath as on Sphinx's
 import pytest
 import yaml
 
-from conftest import ROOT
-from test_build import notebooks
+from tests.support.book import notebooks
+from tools.project import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
 REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/")
-
-
-def load_extension():
-    spec = importlib.util.spec_from_file_location("book_html", ROOT / "book" / "_ext" / "book_html.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.build
@@ -53,20 +46,20 @@ class TestJupyterHubOption:
     def test_url_from_environment(self, monkeypatch):
         monkeypatch.setenv("BOOK_JUPYTERHUB_URL", "https://hub.example.edu/")
         config = self.config()
-        load_extension().set_jupyterhub_url(None, config)
+        book_html.set_jupyterhub_url(None, config)
         assert config.html_theme_options["launch_buttons"] == {
             "binderhub_url": "x", "jupyterhub_url": "https://hub.example.edu"}
 
     def test_unset_leaves_config_alone(self, monkeypatch):
         monkeypatch.delenv("BOOK_JUPYTERHUB_URL", raising=False)
         config = self.config()
-        load_extension().set_jupyterhub_url(None, config)
+        book_html.set_jupyterhub_url(None, config)
         assert "jupyterhub_url" not in config.html_theme_options["launch_buttons"]
 
     def test_rejects_a_non_url(self, monkeypatch):
         monkeypatch.setenv("BOOK_JUPYTERHUB_URL", "hub.example.edu")
         with pytest.raises(Exception, match="BOOK_JUPYTERHUB_URL must be an http"):
-            load_extension().set_jupyterhub_url(None, self.config())
+            book_html.set_jupyterhub_url(None, self.config())
 
 
 def test_binder_files():

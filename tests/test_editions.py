@@ -19,8 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, tasks
 from test_assign import SAMPLE, SAMPLE_SOLUTION_WORDS, secret_lines
+from tools import project
+from tools.project import ROOT
 
 pytestmark = pytest.mark.build
 
@@ -45,9 +46,9 @@ def _make_book(where: Path) -> Path:
 
 
 def _build(book: Path, *extra: str, no_solutions: bool) -> None:
-    env = tasks.book_env(no_solutions=no_solutions)
+    env = project.book_env(no_solutions=no_solutions)
     env.pop("HELPERS_EXPLORER_FRAMES", None)  # the sample has no explorer
-    result = subprocess.run(tasks.jupyter_book_command(book, *extra), cwd=book.parent,
+    result = subprocess.run(project.jupyter_book_command(book, *extra), cwd=book.parent,
                             env=env, capture_output=True, text=True)
     if result.returncode != 0:
         reports = "".join(p.read_text()[-3000:] for p in book.rglob("reports/*.log"))

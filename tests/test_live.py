@@ -8,17 +8,13 @@ value, and the very same picture back for a value shown before.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT))
-from bench import lab  # noqa: E402
+from tests.support import lab
+from tools.project import BOOK
 
 pytestmark = pytest.mark.browser
-CHAPTER = ROOT / "book" / "chapters" / "01-softmax.md"
+CHAPTER = BOOK / "chapters" / "01-softmax.md"
 
 
 @pytest.fixture(scope="module")

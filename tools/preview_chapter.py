@@ -13,18 +13,19 @@ moved to their last positions.
 from __future__ import annotations
 
 import argparse
-import functools
 import re
-import http.server
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402
+if not __package__:  # run by path, as CONTRIBUTING.md shows: find tools/ and tests/
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support import chromium  # noqa: E402
+from tests.support.pages import wait_for_math  # noqa: E402
+from tests.support.server import serve  # noqa: E402
+from tools.project import ROOT, book_env, jupyter_book_command  # noqa: E402
 
 
 def make_book(chapter: Path, where: Path) -> Path:
@@ -88,27 +89,13 @@ def _stub(text: str) -> str:
 
 
 def screenshot(html: Path, page: str, out: Path, move: bool) -> None:
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with serve(html) as url, chromium.browser() as browser:
         tab = browser.new_page(viewport={"width": 1200, "height": 900})
         errors: list[str] = []
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.goto(url, wait_until="networkidle")
-        if tab.query_selector("script[src*='mathjax']") is not None:
-            tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-            tab.evaluate("MathJax.startup.promise")
+        tab.goto(f"{url}/{page}", wait_until="networkidle")
+        wait_for_math(tab)
         tab.screenshot(path=str(out), full_page=True)
         print(f"screenshot: {out}")
         if move:
@@ -117,11 +104,8 @@ def screenshot(html: Path, page: str, out: Path, move: bool) -> None:
             moved = out.with_name(out.stem + "-moved.png")
             tab.screenshot(path=str(moved), full_page=True)
             print(f"screenshot: {moved}")
-        browser.close()
-        for e in errors:
-            print("console error:", e)
-    server.shutdown()
-    server.server_close()
+    for e in errors:
+        print("console error:", e)
 
 
 def main() -> None:
@@ -133,7 +117,7 @@ def main() -> None:
     name = args.chapter.stem
     where = ROOT / "build" / "preview" / name
     book = make_book(args.chapter, where)
-    result = subprocess.run(tasks.jupyter_book_command(book), env=tasks.book_env())
+    result = subprocess.run(jupyter_book_command(book), env=book_env())
     if result.returncode != 0:
         reports = book / "_build" / "html" / "reports"
         for log in reports.glob("*.log") if reports.exists() else []:

@@ -7,12 +7,10 @@ deliberately broken pages (tests/test_browser.py shows they catch those).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlparse
+
+__all__ = ["THEME_AXE_EXCEPTIONS", "watch", "wait_for_math", "raw_math",
+           "explorer_problems", "solution_problems", "axe_problems"]
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -20,25 +18,6 @@ LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # pydata-sphinx-theme), not because of the book's own content.  Each is
 # listed with the reason; everything else at "serious" or "critical" fails.
 THEME_AXE_EXCEPTIONS: dict[str, str] = {}
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serve(directory: Path):
-    """Serve a folder on loopback; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def watch(page) -> list[str]:
@@ -129,7 +108,8 @@ def explorer_problems(page) -> tuple[list[str], int]:
                 flat = 0
                 for p, s in zip(positions, sizes):
                     flat = flat * s + p
-                want = "data:image/png;base64," + state["data"]["frames"][state["data"]["index"][flat]]
+                frame = state["data"]["frames"][state["data"]["index"][flat]]
+                want = "data:image/png;base64," + frame
                 if state["src"] != want:
                     problems.append(f"explorer {e}: control {k} at {target} shows the wrong frame")
                 if not (state["alt"] or "").startswith(state["data"]["alt"]):

@@ -1,0 +1,52 @@
+"""The pages of the book, as its table of contents lists them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.project import BOOK
+
+__all__ = ["toc_pages", "is_notebook", "notebooks"]
+
+
+def toc_pages(book: Path = BOOK) -> list[str]:
+    """Every page of ``_toc.yml``, root first, as paths without ``.md``.
+
+    Parameters
+    ----------
+    book : Path, optional
+        The folder holding ``_toc.yml``; the real book by default.
+
+    Returns
+    -------
+    list of str
+        Such as ``["intro", "chapters/01-softmax", ...]``, parts, chapters
+        and their sections in reading order.
+    """
+    import yaml
+
+    toc = yaml.safe_load((Path(book) / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return pages
+
+
+def is_notebook(path: Path) -> bool:
+    """Whether `path` is a MyST notebook: it carries a jupytext header
+    (``intro.md`` does not)."""
+    path = Path(path)
+    return path.exists() and "jupytext:" in path.read_text(encoding="utf-8")[:400]
+
+
+def notebooks(book: Path = BOOK) -> list[str]:
+    """The pages of :func:`toc_pages` that are notebooks."""
+    return [page for page in toc_pages(book) if is_notebook(Path(book) / f"{page}.md")]
