@@ -37,6 +37,71 @@ _SHAPE_HINT = ("Return one probability per logit: an array of the same shape (N,
                "as `logits`.")
 
 
+def check_softmax_by_hand(p1: Any) -> Feedback:
+    """Check `p1`, the probability of class 1 for the logits (1, 3, 0).
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_softmax_by_hand(0.881).hint)
+    The logit 0 counts too: e^0 = 1 belongs in the sum.
+    """
+    return SOFTMAX_BY_HAND.check(p1)
+
+
+def check_logit_gap(gap: Any) -> Feedback:
+    """Check `gap`, the logit gap between classes of probabilities 0.6 and 0.2.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_logit_gap(3.0).hint)
+    3 is the ratio of the probabilities; the logit gap is its natural logarithm.
+    """
+    return LOGIT_GAP.check(gap)
+
+
+def check_my_softmax(my_softmax: Any) -> Feedback:
+    """Check `my_softmax(logits)`, the softmax of each row of an (N, C) batch.
+
+    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_my_softmax(lambda logits: logits.sum(axis=-1)).hint)
+    Return one probability per logit: an array of the same shape (N, C) as `logits`.
+    """
+    return MY_SOFTMAX.check(my_softmax)
+
+
+def check_temperature_probs(probs_T: Any) -> Feedback:
+    """Check `probs_T`, row k the softmax of (3, 1, 0) at ``TEMPERATURES[k]``.
+
+    Compared with rtol = 1e-6, atol = 1e-9; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_temperature_probs(np.ones((3, 3)) / 3).hint)
+    Row k is softmax(z / T) with T = TEMPERATURES[k].
+    """
+    return TEMPERATURE_PROBS.check(probs_T)
+
+
+def check_zero_temperature_limit(softmax_zero_temperature: Any) -> Feedback:
+    """Check `softmax_zero_temperature(logits)`, softmax(logits / T) as T -> 0.
+
+    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_zero_temperature_limit(lambda logits: np.argmax(logits, axis=-1)).hint)
+    Return probabilities of shape (N, C), not the indices of the maxima.
+    """
+    return ZERO_TEMPERATURE_LIMIT.check(softmax_zero_temperature)
+
+
 # --- Softmax by hand: softmax(1, 3, 0)[1] ------------------------------------
 
 _E = np.exp(np.array(BY_HAND_LOGITS))
@@ -58,19 +123,6 @@ SOFTMAX_BY_HAND = ValueExercise(
     value_hint="Compute e^1, e^3 and e^0, add them, and divide e^3 by the sum.")
 
 
-def check_softmax_by_hand(p1: Any) -> Feedback:
-    """Check `p1`, the probability of class 1 for the logits (1, 3, 0).
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_softmax_by_hand(0.881).hint)
-    The logit 0 counts too: e^0 = 1 belongs in the sum.
-    """
-    return SOFTMAX_BY_HAND.check(p1)
-
-
 # --- Reading a logit gap: p_cat / p_dog = 0.6 / 0.2 --------------------------
 
 LOGIT_GAP = ValueExercise(
@@ -87,19 +139,6 @@ LOGIT_GAP = ValueExercise(
                           "their difference.")],
     shape_hint="gap is one number, the difference of two logits.",
     value_hint="Use p_cat / p_dog = e^(z_cat - z_dog); the other classes do not matter.")
-
-
-def check_logit_gap(gap: Any) -> Feedback:
-    """Check `gap`, the logit gap between classes of probabilities 0.6 and 0.2.
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_logit_gap(3.0).hint)
-    3 is the ratio of the probabilities; the logit gap is its natural logarithm.
-    """
-    return LOGIT_GAP.check(gap)
 
 
 # --- my_softmax for a batch (N, C) -------------------------------------------
@@ -148,19 +187,6 @@ MY_SOFTMAX = FunctionExercise(
                "axis, with keepdims=True in both reductions.")
 
 
-def check_my_softmax(my_softmax: Any) -> Feedback:
-    """Check `my_softmax(logits)`, the softmax of each row of an (N, C) batch.
-
-    Compared with helpers.softmax with rtol = 1e-9, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_my_softmax(lambda logits: logits.sum(axis=-1)).hint)
-    Return one probability per logit: an array of the same shape (N, C) as `logits`.
-    """
-    return MY_SOFTMAX.check(my_softmax)
-
-
 # --- Turning the temperature: softmax((3, 1, 0) / T) for T = 0.5, 1, 5 -------
 
 def _tempered(z: np.ndarray, temperatures: np.ndarray) -> np.ndarray:
@@ -186,19 +212,6 @@ TEMPERATURE_PROBS = ValueExercise(
     shape_hint="probs_T has one row per temperature and one column per class: "
                "shape (3, 3).",
     value_hint="Row k is softmax(z / T) with T = TEMPERATURES[k].")
-
-
-def check_temperature_probs(probs_T: Any) -> Feedback:
-    """Check `probs_T`, row k the softmax of (3, 1, 0) at temperature ``TEMPERATURES[k]``.
-
-    Compared with rtol = 1e-6, atol = 1e-9; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_temperature_probs([softmax(np.array(TEMPERATURE_LOGITS))] * 3).hint)
-    Every row is the same: divide the logits by the temperature first.
-    """
-    return TEMPERATURE_PROBS.check(probs_T)
 
 
 # --- The zero-temperature limit: 1/k on each of the k tied maxima ------------
@@ -238,19 +251,6 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
     shape_hint=_SHAPE_HINT,
     value_hint="In each row, find the logits equal to the row maximum and share the "
                "probability equally among them.")
-
-
-def check_zero_temperature_limit(softmax_zero_temperature: Any) -> Feedback:
-    """Check `softmax_zero_temperature(logits)`, the limit of softmax(logits / T) as T -> 0.
-
-    Compared with rtol = 1e-9, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_zero_temperature_limit(lambda logits: np.argmax(logits, axis=-1)).hint)
-    Return probabilities of shape (N, C), not the indices of the maxima.
-    """
-    return ZERO_TEMPERATURE_LIMIT.check(softmax_zero_temperature)
 
 
 EXERCISES = {"check_softmax_by_hand": (SOFTMAX_BY_HAND,), "check_logit_gap": (LOGIT_GAP,),

@@ -41,6 +41,58 @@ _HUGE = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]])
 _SPREAD = np.array([[800.0, 0.0, -800.0], [400.0, -400.0, 0.0], [1000.0, 999.0, 998.0]])
 
 
+def check_stable_softmax(func: Any) -> Feedback:
+    """Check `stable_softmax(logits)`, the softmax over the last axis.
+
+    Compared with the reference, rtol = 1e-5, atol = 0.
+
+    Examples
+    --------
+    >>> print(check_stable_softmax(lambda logits: logits.sum(axis=-1)).hint)
+    Return one probability per logit, an array of the same shape as `logits`.
+    """
+    return STABLE_SOFTMAX.check(func)
+
+
+def check_logsumexp(func: Any) -> Feedback:
+    """Check `my_logsumexp(logits)`, log-sum-exp over the last axis.
+
+    Compared with the reference, rtol = 1e-10, atol = 0.
+
+    Examples
+    --------
+    >>> print(check_logsumexp(lambda logits: logits).hint)
+    Return one value per row: a scalar for (C,) logits, shape (N,) for (N, C).
+    """
+    return LOGSUMEXP.check(func)
+
+
+def check_overflow_threshold(answer: Any) -> Feedback:
+    """Check `answer`, the largest float32 logit t at which 1000 terms e^t sum finitely.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_overflow_threshold(88.72).hint)  # doctest: +ELLIPSIS
+    That is the limit for a single exponential. The denominator adds 1000 equal terms, so ...
+    """
+    return OVERFLOW_THRESHOLD.check(answer)
+
+
+def check_float32_loss(loss: Any) -> Feedback:
+    """Check `loss`, -log p_1 for the float32 logits (20, -90, 5).
+
+    Compared with rtol = 1e-6, atol = 0; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_float32_loss(float("inf")).hint)  # doctest: +ELLIPSIS
+    softmax(z)[1] underflowed to 0 in float32 and -log(0) is inf. Compute the ...
+    """
+    return FLOAT32_LOSS.check(loss)
+
+
 # --- A stable, batched softmax -----------------------------------------------
 
 STABLE_SOFTMAX = FunctionExercise(
@@ -74,19 +126,6 @@ STABLE_SOFTMAX = FunctionExercise(
     shape_hint="Return one probability per logit, an array of the same shape as `logits`.",
     value_hint="Subtract each row's maximum (keepdims=True), exponentiate, and divide by "
                "each row's sum (keepdims=True).")
-
-
-def check_stable_softmax(func: Any) -> Feedback:
-    """Check `stable_softmax(logits)`, the softmax over the last axis.
-
-    Compared with helpers.softmax with rtol = 1e-5, loose enough for float32.
-
-    Examples
-    --------
-    >>> print(check_stable_softmax(lambda logits: logits.sum(axis=-1)).hint)
-    Return one probability per logit, an array of the same shape as `logits`.
-    """
-    return STABLE_SOFTMAX.check(func)
 
 
 # --- Log-sum-exp -------------------------------------------------------------
@@ -142,19 +181,6 @@ LOGSUMEXP = FunctionExercise(
     value_hint="LSE(z) = m + log(sum(exp(z - m))) with m each row's maximum.")
 
 
-def check_logsumexp(func: Any) -> Feedback:
-    """Check `my_logsumexp(logits)`, log-sum-exp over the last axis.
-
-    Compared with helpers.logsumexp with rtol = 1e-10.
-
-    Examples
-    --------
-    >>> print(check_logsumexp(lambda logits: logits).hint)
-    Return one value per row: a scalar for (C,) logits, shape (N,) for (N, C).
-    """
-    return LOGSUMEXP.check(func)
-
-
 # --- When does the naive denominator overflow in float32? --------------------
 
 _CLASSES = 1000
@@ -186,19 +212,6 @@ OVERFLOW_THRESHOLD = ValueExercise(
     value_hint="Solve 1000 * exp(t) = np.finfo(np.float32).max for t.")
 
 
-def check_overflow_threshold(answer: Any) -> Feedback:
-    """Check the largest float32 logit t for which 1000 terms e^t sum finitely.
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_overflow_threshold(88.72).hint)  # doctest: +ELLIPSIS
-    That is the limit for a single exponential. The denominator adds 1000 equal terms, ...
-    """
-    return OVERFLOW_THRESHOLD.check(answer)
-
-
 # --- The loss of a confidently wrong float32 model ---------------------------
 
 _LOG_PROBS = log_softmax(LOSS_LOGITS.astype(np.float64))        # float32 rounds the loss
@@ -217,19 +230,6 @@ FLOAT32_LOSS = ValueExercise(
      Mistake(np.exp(_LOG_PROBS[1]), "That is the probability p; the loss is -log p.")],
     shape_hint="loss is one number: pick the entry of the true class, e.g. with [1].",
     value_hint="The loss is -log p_1 = logsumexp(z) - z[1].")
-
-
-def check_float32_loss(loss: Any) -> Feedback:
-    """Check `loss`, -log p_1 for the float32 logits (20, -90, 5).
-
-    Compared with rtol = 1e-6, so the float32 110.0 passes; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_float32_loss(float("inf")).hint)  # doctest: +ELLIPSIS
-    softmax(z)[1] underflowed to 0 in float32 and -log(0) is inf. ...
-    """
-    return FLOAT32_LOSS.check(loss)
 
 
 EXERCISES = {"check_stable_softmax": (STABLE_SOFTMAX,), "check_logsumexp": (LOGSUMEXP,),

@@ -34,6 +34,58 @@ _CODE = Tolerance(rtol=1e-6, atol=1e-12)
 _OVERFLOW_HINT = overflow_hint(1000)
 
 
+def check_jacobian_by_hand(jac: Any) -> Feedback:
+    """Check `jac`, the Jacobian of the softmax at the logits (ln 2, 0, 0).
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_jacobian_by_hand(np.zeros(3)).hint)  # doctest: +ELLIPSIS
+    The Jacobian of a softmax over 3 classes is a 3 x 3 matrix: entry (i, j) is the ...
+    """
+    return JACOBIAN_BY_HAND.check(jac)
+
+
+def check_two_class_eigenvalue(lam: Any) -> Feedback:
+    """Check `lam`, the non-zero eigenvalue of the Jacobian at the logits (2, 0).
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_two_class_eigenvalue(0.0).hint)  # doctest: +ELLIPSIS
+    0 is the eigenvalue of the direction (1, 1), where the softmax does not change at all. ...
+    """
+    return TWO_CLASS_EIGENVALUE.check(lam)
+
+
+def check_tempered_jacobian(func: Any) -> Feedback:
+    """Check `tempered_jacobian(logits, temperature)`, (N, C) -> (N, C, C).
+
+    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_tempered_jacobian(lambda logits, temperature: logits).hint)
+    Return one C x C Jacobian per row: shape (N, C, C).
+    """
+    return TEMPERED_JACOBIAN.check(func)
+
+
+def check_batched_jvp(func: Any) -> Feedback:
+    """Check `batched_jvp(logits, vectors)`, whose row n is J(z_n) v_n.
+
+    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_batched_jvp(lambda z, v: softmax(z) * v).hint)  # doctest: +ELLIPSIS
+    That is diag(s) v alone. Moving one logit moves every probability, so subtract each ...
+    """
+    return BATCHED_JVP.check(func)
+
+
 # --- The Jacobian by hand, at (ln 2, 0, 0): s = (1/2, 1/4, 1/4) --------------
 
 _S = softmax(np.array(HAND_LOGITS))
@@ -58,19 +110,6 @@ JACOBIAN_BY_HAND = ValueExercise(
     value_hint="Start from s = (1/2, 1/4, 1/4) and use J_ij = s_i (delta_ij - s_j).")
 
 
-def check_jacobian_by_hand(jac: Any) -> Feedback:
-    """Check `jac`, the Jacobian of the softmax at the logits (ln 2, 0, 0).
-
-    Every entry to three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_jacobian_by_hand(np.zeros(3)).hint)  # doctest: +ELLIPSIS
-    The Jacobian of a softmax over 3 classes is a 3 x 3 matrix: ...
-    """
-    return JACOBIAN_BY_HAND.check(jac)
-
-
 # --- Two classes: the non-zero eigenvalue at (2, 0) --------------------------
 
 _P = float(sigmoid(TWO_CLASS_LOGITS[0] - TWO_CLASS_LOGITS[1]))
@@ -90,19 +129,6 @@ TWO_CLASS_EIGENVALUE = ValueExercise(
                "lam = float(...).",
     value_hint="For C = 2, J = s_0 s_1 [[1, -1], [-1, 1]]; its eigenvectors are (1, 1) "
                "and (1, -1).")
-
-
-def check_two_class_eigenvalue(lam: Any) -> Feedback:
-    """Check `lam`, the non-zero eigenvalue of the Jacobian at the logits (2, 0).
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_two_class_eigenvalue(0.0).hint)  # doctest: +ELLIPSIS
-    0 is the eigenvalue of the direction (1, 1)...
-    """
-    return TWO_CLASS_EIGENVALUE.check(lam)
 
 
 # --- The Jacobian with a temperature, for a batch ----------------------------
@@ -150,19 +176,6 @@ TEMPERED_JACOBIAN = FunctionExercise(
      Mistake(lambda z, t: jacobians(unshifted_softmax(z / t)) / t, _OVERFLOW_HINT)],
     shape_hint="Return one C x C Jacobian per row: shape (N, C, C).",
     value_hint="For each row, s = softmax(z / T) and J = (diag(s) - s s^T) / T.")
-
-
-def check_tempered_jacobian(func: Any) -> Feedback:
-    """Check `tempered_jacobian(logits, temperature)`, shape (N, C) -> (N, C, C).
-
-    Compared with softmax_jacobian(z / T) / T with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_tempered_jacobian(lambda logits, temperature: logits).hint)
-    Return one C x C Jacobian per row: shape (N, C, C).
-    """
-    return TEMPERED_JACOBIAN.check(func)
 
 
 # --- A batched Jacobian-vector product ---------------------------------------
@@ -216,19 +229,6 @@ BATCHED_JVP = FunctionExercise(
     shape_hint="Return one product per row: shape (N, C), like `vectors`.",
     value_hint="Row by row, J v = s * (v - s . v), with s = softmax(z) and s . v the "
                "probability-weighted average of v.")
-
-
-def check_batched_jvp(func: Any) -> Feedback:
-    """Check `batched_jvp(logits, vectors)`: row n is J(z_n) v_n.
-
-    Compared with the full Jacobians times the vectors, rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_batched_jvp(lambda z, v: softmax(z) * v).hint)  # doctest: +ELLIPSIS
-    That is diag(s) v alone...
-    """
-    return BATCHED_JVP.check(func)
 
 
 EXERCISES = {"check_jacobian_by_hand": (JACOBIAN_BY_HAND,),

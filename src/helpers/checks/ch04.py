@@ -38,6 +38,58 @@ BY_HAND = Tolerance(digits=3)
 CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
 
+def check_entropy_bits(entropy_bits: Any) -> Feedback:
+    """Check `entropy_bits`, the entropy of `ENTROPY_PROBS` in bits.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_entropy_bits(1.2130).hint)  # doctest: +ELLIPSIS
+    np.log is the natural logarithm, so this is the entropy in nats. For bits use np.log2, ...
+    """
+    return ENTROPY_BITS.check(entropy_bits)
+
+
+def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
+    """Check `my_cross_entropy(logits, labels)`, the mean loss over a batch.
+
+    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_my_cross_entropy(lambda logits, labels: logits).hint)
+    Return one number: the mean of the N per-sample losses.
+    """
+    return MY_CROSS_ENTROPY.check(my_cross_entropy)
+
+
+def check_smoothed_min_loss(min_loss: Any) -> Feedback:
+    """Check `min_loss`, the least loss in nats with smoothing 0.1 over 10 classes.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_smoothed_min_loss(0.0).hint)  # doctest: +ELLIPSIS
+    0 is the floor without smoothing, reached only as the logits go to infinity. With ...
+    """
+    return SMOOTHED_MIN_LOSS.check(min_loss)
+
+
+def check_uniform_loss(uniform_loss: Any) -> Feedback:
+    """Check `uniform_loss`, in nats, of a uniform guess over 1000 classes.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_uniform_loss(3.0).hint)
+    Use the natural logarithm (np.log), not log10.
+    """
+    return UNIFORM_LOSS.check(uniform_loss)
+
+
 # -- Entropy in bits ------------------------------------------------------
 
 _P = np.array(ENTROPY_PROBS)
@@ -62,19 +114,6 @@ ENTROPY_BITS = ValueExercise(
     shape_hint="entropy_bits is one number for the whole distribution: add up the "
                "terms -p log2 p.",
     value_hint="Compute -p log2 p for each of the four outcomes and add them up.")
-
-
-def check_entropy_bits(entropy_bits: Any) -> Feedback:
-    """Check `entropy_bits`, the entropy of `ENTROPY_PROBS` in bits.
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_entropy_bits(1.2130).hint)  # doctest: +ELLIPSIS
-    np.log is the natural logarithm, so this is the entropy in nats. ...
-    """
-    return ENTROPY_BITS.check(entropy_bits)
 
 
 # -- Cross-entropy from logits, mean over a batch --------------------------
@@ -147,19 +186,6 @@ MY_CROSS_ENTROPY = FunctionExercise(
                "their mean.")
 
 
-def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
-    """Check `my_cross_entropy(logits, labels)`, the mean loss over a batch.
-
-    Compared with helpers.cross_entropy on `CE_CASES` with rtol = 1e-9, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_my_cross_entropy(lambda logits, labels: logits).hint)
-    Return one number: the mean of the N per-sample losses.
-    """
-    return MY_CROSS_ENTROPY.check(my_cross_entropy)
-
-
 # -- The floor of a smoothed loss ------------------------------------------
 
 def _smoothed(true_share: float, other_share: float) -> np.ndarray:
@@ -203,19 +229,6 @@ SMOOTHED_MIN_LOSS = ValueExercise(
                "there is its entropy.")
 
 
-def check_smoothed_min_loss(min_loss: Any) -> Feedback:
-    """Check `min_loss`, the smallest loss with label smoothing 0.1 over 10 classes.
-
-    In nats, to three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_smoothed_min_loss(0.0).hint)  # doctest: +ELLIPSIS
-    0 is the floor without smoothing, ...
-    """
-    return SMOOTHED_MIN_LOSS.check(min_loss)
-
-
 # -- The loss of a uniform guess -------------------------------------------
 
 _K = UNIFORM_CLASSES
@@ -235,19 +248,6 @@ UNIFORM_LOSS = ValueExercise(
     shape_hint="uniform_loss is one number: every sample has the same loss, so the mean "
                "is that loss.",
     value_hint="A uniform guess gives the true class probability 1/C; the loss is -log(1/C).")
-
-
-def check_uniform_loss(uniform_loss: Any) -> Feedback:
-    """Check `uniform_loss`, the loss of a uniform guess over 1000 classes.
-
-    In nats, to three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_uniform_loss(3.0).hint)
-    Use the natural logarithm (np.log), not log10.
-    """
-    return UNIFORM_LOSS.check(uniform_loss)
 
 
 EXERCISES = {"check_entropy_bits": (ENTROPY_BITS,), "check_my_cross_entropy": (MY_CROSS_ENTROPY,),

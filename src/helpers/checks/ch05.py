@@ -35,6 +35,45 @@ def _grad_with(softmax_of, *, scale=1.0):
     return lambda z, y: (len(z) if scale is len else scale) * grad_from_probs(softmax_of(z), y)
 
 
+def check_gradient_entry(entry: Any) -> Feedback:
+    """Check `entry`, dL/dZ[0, 0] for `ENTRY_LOGITS` and `ENTRY_LABELS`.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_gradient_entry(0.0).hint)  # doctest: +ELLIPSIS
+    0 is what you get if the softmax is treated as elementwise, so that only the true ...
+    """
+    return GRADIENT_ENTRY.check(entry)
+
+
+def check_grad_logits(grad_logits: Any) -> Feedback:
+    """Check `grad_logits(logits, labels)`, the (N, C) gradient of the mean loss.
+
+    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_grad_logits(lambda logits, labels: logits.sum(axis=1)).hint)
+    Return one row per example and one column per class: shape (N, C).
+    """
+    return GRAD_LOGITS.check(grad_logits)
+
+
+def check_grad_weights(grad_weights: Any) -> Feedback:
+    """Check `grad_weights(X, W, b, labels)`, which returns ``(dW, db)``.
+
+    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_grad_weights(lambda X, W, b, labels: W).hint)
+    End the function with `return dW, db`.
+    """
+    return GRAD_WEIGHTS.check(grad_weights)
+
+
 # -- A gradient entry by hand ----------------------------------------------
 
 _Z, _Y = np.array(ENTRY_LOGITS), np.array(ENTRY_LABELS)                  # (2, 3), (2,)
@@ -60,19 +99,6 @@ GRADIENT_ENTRY = ValueExercise(
              "from 0: the label 1 is the second class.")],
     shape_hint="Give only the entry in row 0, column 0, as one number.",
     value_hint="Compute the probabilities of row 0 first: the exponentials are 3, 1 and 1.")
-
-
-def check_gradient_entry(entry: Any) -> Feedback:
-    """Check `entry`, dL/dZ[0, 0] for `ENTRY_LOGITS` and `ENTRY_LABELS`.
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_gradient_entry(0.0).hint)  # doctest: +ELLIPSIS
-    0 is what you get if the softmax is treated as elementwise, ...
-    """
-    return GRADIENT_ENTRY.check(entry)
 
 
 # -- The gradient with respect to the logits, for a batch ------------------
@@ -130,19 +156,6 @@ GRAD_LOGITS = FunctionExercise(
     shape_hint="Return one row per example and one column per class: shape (N, C).",
     value_hint="Compute P = softmax(logits) row by row, subtract 1 at (n, labels[n]), and "
                "divide by N.")
-
-
-def check_grad_logits(grad_logits: Any) -> Feedback:
-    """Check `grad_logits(logits, labels)`, the (N, C) gradient of the mean loss.
-
-    Compared with helpers.cross_entropy_grad with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_grad_logits(lambda logits, labels: logits.sum(axis=1)).hint)
-    Return one row per example and one column per class: shape (N, C).
-    """
-    return GRAD_LOGITS.check(grad_logits)
 
 
 # -- The gradients of a linear classifier -----------------------------------
@@ -220,19 +233,6 @@ GRAD_WEIGHTS = FunctionExercise(
     shape_hint="A gradient has the shape of its parameter: dW is (D, C) and db is (C,).",
     value_hint="Compute dZ = (P - Y) / N first; then dW = X.T @ dZ and "
                "db = np.sum(dZ, axis=0).")
-
-
-def check_grad_weights(grad_weights: Any) -> Feedback:
-    """Check `grad_weights(X, W, b, labels)`, which returns ``(dW, db)``.
-
-    Both are compared with the reference with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_grad_weights(lambda X, W, b, labels: W).hint)
-    End the function with `return dW, db`.
-    """
-    return GRAD_WEIGHTS.check(grad_weights)
 
 
 EXERCISES = {"check_gradient_entry": (GRADIENT_ENTRY,), "check_grad_logits": (GRAD_LOGITS,),

@@ -47,6 +47,58 @@ def _kron_mean(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True)
     return H.reshape(C * D, C * D) / N
 
 
+def check_hessian_logits(hessian_logits: Any) -> Feedback:
+    """Check `hessian_logits(logits, temperature)`, the (N, C, C) Hessians.
+
+    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_hessian_logits(lambda logits, t: np.zeros(logits.shape)).hint)
+    Return one C x C matrix per example: shape (N, C, C).
+    """
+    return HESSIAN_LOGITS.check(hessian_logits)
+
+
+def check_weight_hessian(weight_hessian: Any) -> Feedback:
+    """Check `weight_hessian(W, X, reg)`, the (C * D, C * D) Hessian, class by class.
+
+    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_weight_hessian(lambda W, X, reg: np.zeros(W.size)).hint)  # doctest: +ELLIPSIS
+    Return one square matrix with C * D rows and columns, the parameters ordered class by ...
+    """
+    return WEIGHT_HESSIAN.check(weight_hessian)
+
+
+def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
+    """Check `lam_min`, the smallest eigenvalue of the regularized Hessian.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_smallest_eigenvalue(0.025).hint)
+    The second derivative of (lambda / 2) w^2 is lambda, not lambda / 2.
+    """
+    return SMALLEST_EIGENVALUE.check(lam_min)
+
+
+def check_regularized_loss(regularized_loss: Any) -> Feedback:
+    """Check `regularized_loss(W, X, labels, reg)`, the loss plus the penalty.
+
+    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_regularized_loss(1.23).hint)
+    Pass the function itself, without calling it.
+    """
+    return REGULARIZED_LOSS.check(regularized_loss)
+
+
 # -- The Hessian with respect to the logits, at a temperature --------------
 
 def _hessian_logits(logits, temperature):
@@ -99,19 +151,6 @@ HESSIAN_LOGITS = FunctionExercise(
     shape_hint="Return one C x C matrix per example: shape (N, C, C).",
     value_hint="Compute p = softmax(z / T) for every row, then "
                "(diag(p) - outer(p, p)) / T**2 for each.")
-
-
-def check_hessian_logits(hessian_logits: Any) -> Feedback:
-    """Check `hessian_logits(logits, temperature)`, the (N, C, C) Hessians of each row.
-
-    Compared with the reference with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_hessian_logits(lambda logits, t: np.zeros(logits.shape)).hint)
-    Return one C x C matrix per example: shape (N, C, C).
-    """
-    return HESSIAN_LOGITS.check(hessian_logits)
 
 
 # -- The Hessian of softmax regression with respect to the weights ---------
@@ -184,20 +223,6 @@ WEIGHT_HESSIAN = FunctionExercise(
                "with outer(x_n, x_n) class by class, average over n and add reg * I.")
 
 
-def check_weight_hessian(weight_hessian: Any) -> Feedback:
-    """Check `weight_hessian(W, X, reg)`: the (C * D, C * D) Hessian, class by class.
-
-    Compared with the reference with rtol = 1e-6, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_weight_hessian(lambda W, X, reg: np.zeros(W.size)).hint)
-    ... # doctest: +ELLIPSIS
-    Return one square matrix with C * D rows and columns, ...
-    """
-    return WEIGHT_HESSIAN.check(weight_hessian)
-
-
 # -- The smallest eigenvalue with L2 regularization ------------------------
 
 class EigenvalueProblem(NamedTuple):
@@ -256,19 +281,6 @@ SMALLEST_EIGENVALUE = ValueExercise(
     value_hint="Build the Hessian of the mean loss with respect to W, add lambda I, and "
                "take np.linalg.eigvalsh(...)[0]; or reason about the shift directions "
                "W + v 1^T.")
-
-
-def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
-    """Check `lam_min`, the smallest eigenvalue of the regularized Hessian.
-
-    To three significant digits; a wrong value is not revealed.
-
-    Examples
-    --------
-    >>> print(check_smallest_eigenvalue(0.025).hint)  # doctest: +ELLIPSIS
-    The second derivative of (lambda / 2) w^2 is lambda...
-    """
-    return SMALLEST_EIGENVALUE.check(lam_min)
 
 
 # -- The regularized loss ---------------------------------------------------
@@ -338,19 +350,6 @@ REGULARIZED_LOSS = FunctionExercise(
                "the penalty once.",
     value_hint="For each row, logsumexp(z) - z_y; average over the batch; add "
                "(reg / 2) * np.sum(W ** 2).")
-
-
-def check_regularized_loss(regularized_loss: Any) -> Feedback:
-    """Check `regularized_loss(W, X, labels, reg)`, the mean loss plus the penalty.
-
-    Compared with the reference with rtol = 1e-9, atol = 1e-12.
-
-    Examples
-    --------
-    >>> print(check_regularized_loss(1.23).hint)
-    Pass the function itself, without calling it.
-    """
-    return REGULARIZED_LOSS.check(regularized_loss)
 
 
 EXERCISES = {"check_hessian_logits": (HESSIAN_LOGITS,), "check_weight_hessian": (WEIGHT_HESSIAN,),
