@@ -1,10 +1,8 @@
 """Checks for the exercises of the chapter on softmax regression from scratch.
 
-Each exercise is data over :mod:`helpers.checks.engine`: reference, test
-inputs (each saying what it exposes), known mistakes with their hints, and
-the tolerance its text states.  The rows (750, 745, 740), (400, 400, -400)
-and (800, 0, -800) tell an unshifted exp from a shift by the row minimum
-or mean; a bias row far from 0 shows a penalised bias.
+Data over :mod:`helpers.checks.engine`.  The rows of :data:`.cases.SHIFT_ROWS`
+tell an unshifted exp from a shift by the row minimum or mean; a bias row
+far from 0 shows a penalised bias.
 """
 
 from __future__ import annotations
@@ -15,8 +13,10 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy, cross_entropy_grad
+from .cases import SHIFT_ROWS, UNDERFLOW_ROW, shift_hints
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import log_of_softmax, mean_nll, shifted_log_softmax, shifted_softmax
+from .mistakes import (grad_from_probs, log_of_softmax, mean_nll, shifted_log_softmax,
+                       shifted_softmax)
 
 __all__ = [
     "INITIAL_LOSS_CLASSES", "EXERCISES", "check_initial_loss",
@@ -32,26 +32,62 @@ _BY_HAND = Tolerance(digits=3)
 # on these inputs (losses up to ~800, gradients up to ~1e3).
 _CODE = Tolerance(rtol=1e-7, atol=1e-10)
 
-# Rows of logits that overflow exp() for exactly one wrong shift each, with
-# the label on a row's largest logit so that only the overflow shows.
-_UNSHIFTED_ROWS = ([750.0, 745.0, 740.0], [741.0, 752.0, 748.0])   # exp(750) = inf
-_MIN_ROWS = ([400.0, 400.0, -400.0], [-400.0, 400.0, 400.0])      # 400 - min = 800
-_MEAN_ROWS = ([800.0, 0.0, -800.0], [1.0, 2.0, 3.0])              # 800 - mean = 800
-# A label on a logit 805 below the row's maximum: softmax gives exactly 0 there.
-_UNDERFLOW_ROWS = ([5.0, 0.0, -800.0], [0.0, 1.0, 2.0])
-_SHIFT_HINTS = {
-    "zero": "Logits near 750 overflow exp() and give inf / inf = nan: subtract each "
-            "row's maximum first, or use helpers.log_softmax and helpers.softmax.",
-    "min": "Subtracting the row minimum leaves the largest logit 800 above 0, and "
-           "exp(800) overflows: subtract each row's maximum instead.",
-    "mean": "Subtracting the row mean leaves the largest logit of (800, 0, -800) 800 "
-            "above 0, and exp(800) overflows: subtract each row's maximum instead.",
-}
+_SHIFT_HINTS = shift_hints(750, SHIFT_ROWS["min"][0], SHIFT_ROWS["mean"][0],
+                           "helpers.log_softmax and helpers.softmax")
+# One batch per row of SHIFT_ROWS, the row and one of moderate logits, as
+# (rows, labels, why); each label on its row's largest logit.
+_SHIFT_BATCHES = [((SHIFT_ROWS[shift][0], second), labels, SHIFT_ROWS[shift][1])
+                  for shift, second, labels in (("zero", (741.0, 752.0, 748.0), [0, 1]),
+                                                ("min", (-400.0, 400.0, 400.0), [1, 2]),
+                                                ("mean", (1.0, 2.0, 3.0), [0, 2]))]
 
 
-# --------------------------------------------------------------------------
-# The loss before training: log C for C = 10
-# --------------------------------------------------------------------------
+def check_initial_loss(value: Any) -> Feedback:
+    """Check `value`, the mean loss in nats at step 0 of a ten-class classifier.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_initial_loss(1.0).hint)
+    That is log10(10). The loss uses the natural logarithm: np.log, in nats.
+    """
+    return INITIAL_LOSS.check(value)
+
+
+def check_loss_and_grad_folded(func: Any) -> Feedback:
+    """Check `loss_and_grad_folded(W_aug, X, labels, reg)`, the bias in W_aug.
+
+    Compared with the reference, rtol = 1e-7, atol = 1e-10.
+
+    Examples
+    --------
+    >>> print(check_loss_and_grad_folded(lambda W_aug, X, labels, reg: W_aug).hint)
+    End the function with `return loss, dW_aug`.
+    """
+    return LOSS_AND_GRAD_FOLDED.check(func)
+
+
+def check_sgd_epoch(func: Any) -> Feedback:
+    """Check `sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)`, returning (W, b).
+
+    Compared with the reference, rtol = 1e-7, atol = 1e-10.
+
+    Examples
+    --------
+    >>> print(check_sgd_epoch(lambda W, b, X, labels, order, batch_size, lr, reg: W).hint)
+    End the function with `return W, b`.
+    """
+    fb = SGD_EPOCH.check(func)
+    changed = _changed_argument(func, SGD_EPOCH.cases[0]) if fb else ""
+    if changed:
+        return Feedback("wrong value", f"sgd_epoch changed the array `{changed}` that was "
+                        "passed in.", "Write W = W - lr * dW (a new array) rather than "
+                        "W -= lr * dW, which overwrites the caller's weights.")
+    return fb
+
+
+# -- The loss before training: log C for C = 10 -----------------------
 
 _LOG_C = float(np.log(INITIAL_LOSS_CLASSES))
 
@@ -74,33 +110,7 @@ INITIAL_LOSS = ValueExercise(
                "that?")
 
 
-def check_initial_loss(value: Any) -> Feedback:
-    """Check the loss at step 0 of a classifier with ten classes.
-
-    Parameters
-    ----------
-    value : float
-        The mean cross-entropy in nats, to three significant digits.  A wrong
-        value is not revealed.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_initial_loss(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> print(check_initial_loss(1.0).hint)
-    That is log10(10). The loss uses the natural logarithm: np.log, in nats.
-    """
-    return INITIAL_LOSS.check(value)
-
-
-# --------------------------------------------------------------------------
-# Folding the bias into the weights: loss_and_grad_folded(W_aug, X, labels, reg)
-# --------------------------------------------------------------------------
+# -- Folding the bias into the weights -----------------------------------
 
 def _folded(W_aug, X, labels, reg, *, loss_reg=0.5, grad_reg=1.0, bias=False,
             loss_data=1.0, grad_data=1.0, sum_loss=False, sum_grad=False,
@@ -127,9 +137,7 @@ def _folded(W_aug, X, labels, reg, *, loss_reg=0.5, grad_reg=1.0, bias=False,
         dZ = cross_entropy_grad(logits, labels)                      # (N, C)
     else:
         loss = mean_nll(shifted_log_softmax(logits, shift), labels)
-        dZ = shifted_softmax(logits, shift)
-        dZ[np.arange(N), labels] -= 1.0
-        dZ /= N
+        dZ = grad_from_probs(shifted_softmax(logits, shift), labels)
     penalty = reg / (N if penalty_over_n else 1)
     return ((N if sum_loss else 1) * loss_data * loss + loss_reg * penalty * np.sum(W * W),
             (N if sum_grad else 1) * grad_data * (X_aug.T @ dZ) + grad_reg * penalty * W)
@@ -156,15 +164,8 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
      Case((_RNG.normal(size=(3, 3)), _RNG.normal(size=(3, 2)), np.array([2, 0, 1]), 1.5),
           why="a square problem, N = C = D + 1 = 3, so a transposed product keeps its "
               "shape"),
-     _folded_case(_UNSHIFTED_ROWS, [0, 1], "logits near 750: exp overflows without a "
-                                           "shift"),
-     _folded_case(_MIN_ROWS, [1, 2], "the row (400, 400, -400): a shift by the minimum "
-                                     "overflows"),
-     _folded_case(_MEAN_ROWS, [0, 2], "the row (800, 0, -800): a shift by the mean "
-                                      "overflows"),
-     _folded_case(_UNDERFLOW_ROWS, [2, 1], "a true class 805 below the row's largest "
-                                           "logit: its probability is 0 in floating "
-                                           "point")],
+     *(_folded_case(*batch) for batch in _SHIFT_BATCHES),
+     _folded_case((UNDERFLOW_ROW[0], (0.0, 1.0, 2.0)), [2, 1], UNDERFLOW_ROW[1])],
     _CODE,
     [_folded_mistake("The bias row is penalised too. Only the first D rows of W_aug are "
                      "weights: leave the last row (the bias) out of both the penalty and "
@@ -205,9 +206,7 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
                      penalty_over_n=True),
      _folded_mistake("Use the natural logarithm (np.log): the loss is in nats.",
                      loss_data=1 / np.log(10), grad_data=1 / np.log(10)),
-     _folded_mistake(_SHIFT_HINTS["mean"], shift="mean"),
-     _folded_mistake(_SHIFT_HINTS["min"], shift="min"),
-     _folded_mistake(_SHIFT_HINTS["zero"], shift="zero"),
+     *(_folded_mistake(_SHIFT_HINTS[s], shift=s) for s in ("mean", "min", "zero")),
      _folded_mistake("np.log(softmax(logits)) underflows: a probability of e^-805 is 0, "
                      "and its log is -inf. Compute the loss from helpers.log_softmax "
                      "(or helpers.cross_entropy).", log_probs=log_of_softmax),
@@ -224,55 +223,14 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
     outputs=("loss", "dW_aug"))
 
 
-def check_loss_and_grad_folded(func: Any) -> Feedback:
-    r"""Check ``loss_and_grad_folded(W_aug, X, labels, reg)``.
-
-    It returns ``(loss, dW_aug)`` for the logits :math:`[X, \mathbf 1]\, W_\text{aug}`,
-    whose last row is the bias: the mean cross-entropy plus
-    :math:`\frac{\lambda}{2} \lVert W \rVert^2` over the weight rows only, and
-    its gradient :math:`[X, \mathbf 1]^{\mathsf T} (P - Y) / N + \lambda [W; 0]`.
-
-    Parameters
-    ----------
-    func : callable
-        The learner's function, tried on a bias row far from 0, a square
-        problem and logits that overflow an unshifted exp or one shifted by
-        the row's minimum or mean, with ``rtol=1e-7, atol=1e-10``.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import helpers
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_loss_and_grad_folded(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> def penalises_bias(W_aug, X, labels, reg):
-    ...     X_aug = np.hstack([X, np.ones((len(X), 1))])
-    ...     logits = X_aug @ W_aug
-    ...     loss = helpers.cross_entropy(logits, labels) + reg / 2 * np.sum(W_aug**2)
-    ...     return loss, X_aug.T @ helpers.cross_entropy_grad(logits, labels) + reg * W_aug
-    >>> print(check_loss_and_grad_folded(penalises_bias).hint)  # doctest: +ELLIPSIS
-    The bias row is penalised too...
-    """
-    return LOSS_AND_GRAD_FOLDED.check(func)
-
-
-# --------------------------------------------------------------------------
-# One epoch of mini-batch SGD: sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)
-# --------------------------------------------------------------------------
+# -- One epoch of mini-batch SGD ------------------------------------------
 
 def _batch_grads(W, b, X, labels, reg, *, shift=None):
     """Gradients of the batch's mean loss plus (reg / 2) ||W||^2; `shift` is a mistake."""
     if shift is None:
         dZ = cross_entropy_grad(X @ W + b, labels)                   # (P - Y) / B
     else:
-        dZ = shifted_softmax(X @ W + b, shift)                       # (B, C)
-        dZ[np.arange(len(X)), labels] -= 1.0
-        dZ /= len(X)
+        dZ = grad_from_probs(shifted_softmax(X @ W + b, shift), labels)
     return X.T @ dZ + reg * W, dZ.sum(axis=0)                        # (D, C), (C,)
 
 
@@ -331,12 +289,7 @@ SGD_EPOCH = FunctionExercise(
     [_sgd_case(10, 2, 3, 4, 0.5, 0.1, "batches of 4, 4 and 2: the last one is shorter"),
      _sgd_case(7, 3, 4, 7, 0.3, 0.2, "one batch of all 7 examples: a full-batch step"),
      _sgd_case(6, 4, 3, 1, 0.2, 0.05, "batches of one example each"),
-     _sgd_overflow_case(_UNSHIFTED_ROWS, [0, 1], "logits near 750: exp overflows "
-                                                 "without a shift"),
-     _sgd_overflow_case(_MIN_ROWS, [1, 2], "the row (400, 400, -400): a shift by the "
-                                           "minimum overflows"),
-     _sgd_overflow_case(_MEAN_ROWS, [0, 2], "the row (800, 0, -800): a shift by the mean "
-                                            "overflows")],
+     *(_sgd_overflow_case(*batch) for batch in _SHIFT_BATCHES)],
     _CODE,
     [_batches_mistake("The last, smaller batch is missing. When batch_size does not "
                       "divide N, the epoch ends with a batch of the N % batch_size "
@@ -373,7 +326,7 @@ SGD_EPOCH = FunctionExercise(
                     "set. Each batch loss is the mean over its own B examples: divide by "
                     "the batch's length (loss_and_grad on the batch does this).",
                     lambda dW, db, W, b, reg, B, N: (B / N * dW + reg * W, B / N * db)),
-     _shift_mistake("mean"), _shift_mistake("min"), _shift_mistake("zero")],
+     *(_shift_mistake(s) for s in ("mean", "min", "zero"))],
     shape_hint="Return the updated W, shape (D, C), and b, shape (C,), in that order.",
     value_hint="For each batch = order[start:start + batch_size], compute the gradients "
                "of the regularised mean loss on X[batch], then W = W - lr * dW and "
@@ -391,42 +344,6 @@ def _changed_argument(func: Callable, case: Case) -> str:
         if not np.array_equal(before, after):
             return name
     return ""
-
-
-def check_sgd_epoch(func: Any) -> Feedback:
-    r"""Check ``sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)``.
-
-    One epoch of mini-batch gradient descent over the consecutive slices of
-    `order` (the last one shorter when `batch_size` does not divide N), each
-    step against the gradient of the batch's mean loss plus
-    :math:`\frac{\lambda}{2} \lVert W \rVert^2`.  It returns the new
-    ``(W, b)`` and leaves its arguments unchanged.
-
-    Parameters
-    ----------
-    func : callable
-        The learner's function, called with ``batch_size``, ``lr`` and ``reg``
-        by name; ``rtol=1e-7, atol=1e-10``.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_sgd_epoch(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> print(check_sgd_epoch(lambda W, b, X, labels, order, batch_size, lr, reg: W).hint)
-    End the function with `return W, b`.
-    """
-    fb = SGD_EPOCH.check(func)
-    changed = _changed_argument(func, SGD_EPOCH.cases[0]) if fb else ""
-    if changed:
-        return Feedback("wrong value", f"sgd_epoch changed the array `{changed}` that was "
-                        "passed in.", "Write W = W - lr * dW (a new array) rather than "
-                        "W -= lr * dW, which overwrites the caller's weights.")
-    return fb
 
 
 EXERCISES = {
