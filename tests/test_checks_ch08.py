@@ -195,8 +195,8 @@ class TestSegmentationLoss:
 
     @pytest.mark.parametrize("shift, words", [
         ("none", "Logits near 750 overflow"),
-        ("min", "Subtracting the minimum"),
-        ("mean", "Subtracting the mean"),
+        ("min", "Subtracting the class-axis minimum"),
+        ("mean", "Subtracting the class-axis mean"),
     ])
     def test_each_wrong_shift_fails_with_its_own_hint(self, shift, words):
         fb = check_segmentation_loss(segmentation_own(shift))

@@ -1,11 +1,8 @@
 """Checks for the exercises of the chapter on cross-entropy in the frameworks.
 
-Each exercise is data over :mod:`helpers.checks.engine`: reference, test
-inputs (each saying what it exposes), known mistakes with their hints, and
-the tolerance its text states.  Square batches and W == C make a wrong
-axis give wrong numbers, not errors; logits of +-1000 and the rows
-(750, 745, 740), (400, 400, -400) and (800, 0, -800) catch an unshifted
-exp and a shift by the row minimum or mean.
+Data over :mod:`helpers.checks.engine`.  Square batches and W == C make a
+wrong axis give wrong numbers, not errors; logits of +-1000 and the rows of
+:data:`.cases.SHIFT_ROWS` catch an unshifted exp and a shift by the minimum or mean.
 """
 
 from __future__ import annotations
@@ -17,7 +14,8 @@ import numpy as np
 from ..numerics import log_softmax, softmax
 from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise,
                      all_correct)
-from .mistakes import shifted_log_softmax, unshifted_log_softmax
+from .cases import SHIFT_ROWS, shift_hints
+from .mistakes import shift_mistakes, shifted_log_softmax, unshifted_log_softmax
 
 __all__ = [
     "DENSE_LOGITS", "DENSE_LABELS", "BUG_LOGITS", "BUG_LABELS", "IGNORE_INDEX",
@@ -62,19 +60,77 @@ _CODE = Tolerance(rtol=1e-9, atol=1e-12)
 _OVERFLOW = ("exp(1000) overflows, also after subtracting the row's minimum or mean, and "
              "log(softmax(z)) turns e^-2000 into log 0 = -inf. Use helpers.log_softmax, "
              "or subtract each row's maximum before exponentiating.")
-_SHIFT_HINTS = {
-    "zero": "Logits near 750 overflow exp(): subtract the maximum over the class axis "
-            "first, or use helpers.log_softmax(logits, axis=1).",
-    "min": "Subtracting the minimum over the classes leaves a logit 800 above 0 for "
-           "(400, 400, -400), and exp(800) overflows: subtract the maximum instead.",
-    "mean": "Subtracting the mean over the classes leaves a logit 800 above 0 for "
-            "(800, 0, -800), and exp(800) overflows: subtract the maximum instead.",
-}
+_SHIFT_HINTS = shift_hints(750, SHIFT_ROWS["min"][0], SHIFT_ROWS["mean"][0],
+                           "helpers.log_softmax(logits, axis=1)", over="class-axis")
 
 
-# --------------------------------------------------------------------------
-# One-hot targets and the dense (TensorFlow-style) loss
-# --------------------------------------------------------------------------
+def check_dense_losses(dense_losses: Any) -> Feedback:
+    """Check `dense_losses`, the unreduced losses of `DENSE_LOGITS` for one-hot targets.
+
+    Compared with rtol = 1e-9, atol = 1e-12; a wrong value is revealed.
+
+    Examples
+    --------
+    >>> print(check_dense_losses(2.0).hint)  # doctest: +ELLIPSIS
+    tf.nn.softmax_cross_entropy_with_logits does not reduce: return one loss per row, shape ...
+    """
+    return DENSE_LOSSES.check(dense_losses)
+
+
+def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
+    """Check `buggy_loss` and `fixed_loss`, the mean losses before and after the fix.
+
+    To three significant digits; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_bug_losses([1.0, 2.0], 2.0).hint)
+    buggy_loss is one number: F.cross_entropy returns the mean over the batch.
+    """
+    return all_correct(BUGGY_LOSS.check(buggy_loss), FIXED_LOSS.check(fixed_loss),
+                       message=f"buggy_loss and fixed_loss are both right ({_BY_HAND}).")
+
+
+def check_nll_loss(my_nll_loss: Any) -> Feedback:
+    """Check `my_nll_loss(log_probs, labels, ignore_index=-100)`, PyTorch's nll_loss.
+
+    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_nll_loss(lambda log_probs, labels, ignore_index=-100: log_probs).hint)
+    Return one number, the mean over the rows that are not ignored (reduction='mean').
+    """
+    return NLL_LOSS.check(my_nll_loss)
+
+
+def check_segmentation_loss(segmentation_loss: Any) -> Feedback:
+    """Check `segmentation_loss(logits, labels)`, logits (N, C, H, W), labels (N, H, W).
+
+    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_segmentation_loss(lambda logits, labels: logits).hint)
+    Return one number: the mean over all N * H * W pixels.
+    """
+    return SEGMENTATION_LOSS.check(segmentation_loss)
+
+
+def check_scipy_default(scipy_probs: Any) -> Feedback:
+    """Check `scipy_probs`, what ``scipy.special.softmax(SCIPY_LOGITS)`` returns.
+
+    Compared with rtol = 1e-6, atol = 1e-12; a wrong value is not revealed.
+
+    Examples
+    --------
+    >>> print(check_scipy_default(softmax(SCIPY_LOGITS)).hint)  # doctest: +ELLIPSIS
+    That is the softmax of each row (axis=-1). SciPy's default is axis=None: one softmax ...
+    """
+    return SCIPY_DEFAULT.check(scipy_probs)
+
+
+# -- One-hot targets and the dense (TensorFlow-style) loss -----------------
 
 def _dense(log_probs: np.ndarray, labels=DENSE_LABELS) -> np.ndarray:
     """-sum(targets * log_probs) per row, for the one-hot rows of `labels`."""
@@ -115,33 +171,7 @@ DENSE_LOSSES = ValueExercise(
     reveal=True)   # computed in code, not by hand: the expected entry helps to debug
 
 
-def check_dense_losses(dense_losses: Any) -> Feedback:
-    """Check the unreduced losses of ``DENSE_LOGITS`` against one-hot targets.
-
-    Parameters
-    ----------
-    dense_losses : array_like, shape (4,)
-        What ``tf.nn.softmax_cross_entropy_with_logits`` returns for the
-        one-hot rows of ``DENSE_LABELS``, compared with ``rtol=1e-9, atol=1e-12``.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_dense_losses(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> print(check_dense_losses(2.0).hint)  # doctest: +ELLIPSIS
-    tf.nn.softmax_cross_entropy_with_logits does not reduce: ...
-    """
-    return DENSE_LOSSES.check(dense_losses)
-
-
-# --------------------------------------------------------------------------
-# Spot the bug: a double softmax
-# --------------------------------------------------------------------------
+# -- Spot the bug: a double softmax ----------------------------------------
 
 _Z_BUG, _Y_BUG = np.array(BUG_LOGITS), np.array(BUG_LABELS)
 _BUGGY = float(-np.mean(log_softmax(softmax(_Z_BUG))[np.arange(4), _Y_BUG]))
@@ -179,35 +209,7 @@ FIXED_LOSS = _bug_exercise(
     "helpers.cross_entropy.")
 
 
-def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
-    """Check the loss the double-softmax snippet reports, and the loss after the fix.
-
-    Parameters
-    ----------
-    buggy_loss, fixed_loss : float
-        The two mean losses for ``BUG_LOGITS`` and ``BUG_LABELS``, to three
-        significant digits.  A wrong value is not revealed.
-
-    Returns
-    -------
-    Feedback
-        Correct only if both are.
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_bug_losses(NOT_ATTEMPTED, NOT_ATTEMPTED).status
-    'not attempted'
-    >>> print(check_bug_losses([1.0, 2.0], 2.0).hint)
-    buggy_loss is one number: F.cross_entropy returns the mean over the batch.
-    """
-    return all_correct(BUGGY_LOSS.check(buggy_loss), FIXED_LOSS.check(fixed_loss),
-                       message=f"buggy_loss and fixed_loss are both right ({_BY_HAND}).")
-
-
-# --------------------------------------------------------------------------
-# nll_loss with ignore_index
-# --------------------------------------------------------------------------
+# -- nll_loss with ignore_index --------------------------------------------
 
 def _kept(log_probs, labels, ignore_index):
     """log_probs[n, labels[n]] for the rows that are not ignored, (K,)."""
@@ -273,39 +275,7 @@ NLL_LOSS = FunctionExercise(
                "in each, and return minus their mean.")
 
 
-def check_nll_loss(my_nll_loss: Any) -> Feedback:
-    """Check ``my_nll_loss(log_probs, labels, ignore_index=-100)``, PyTorch's nll_loss.
-
-    Parameters
-    ----------
-    my_nll_loss : callable
-        Minus the mean of ``log_probs[n, labels[n]]`` over the rows whose
-        label is not `ignore_index`.  Tried on a square batch, a wide one,
-        ignored rows (the default -100 and ``ignore_index=2``) and a
-        log-probability of -1500, with ``rtol=1e-9, atol=1e-12``.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_nll_loss(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> def all_pairs(log_probs, labels, ignore_index=-100):
-    ...     keep = labels != ignore_index
-    ...     return -np.mean(log_probs[keep][:, labels[keep]])
-    >>> print(check_nll_loss(all_pairs).hint)  # doctest: +ELLIPSIS
-    log_probs[:, labels] takes N entries from every row. ...
-    """
-    return NLL_LOSS.check(my_nll_loss)
-
-
-# --------------------------------------------------------------------------
-# A loss for segmentation, classes on axis 1
-# --------------------------------------------------------------------------
+# -- A loss for segmentation, classes on axis 1 ----------------------------
 
 def _segmentation(logits, labels, *, log_probs=None):
     """Mean over the N * H * W pixels of -log_probs[n, labels[n, h, w], h, w]."""
@@ -318,6 +288,11 @@ def _pixels(logits):
     return np.moveaxis(logits, 1, -1).reshape(-1, logits.shape[1])
 
 
+def _with_log_softmax(log_softmax_of):
+    """The loss a learner gets from a (wrong) log-softmax of the logits."""
+    return lambda z, y: _segmentation(z, y, log_probs=log_softmax_of(z))
+
+
 def _segmentation_case(n, c, h, w, why, row=None):
     """Random logits and labels; `row` goes in pixel (0, 0) of image 0, label its max."""
     logits = _RNG.normal(scale=2.0, size=(n, c, h, w))
@@ -328,11 +303,6 @@ def _segmentation_case(n, c, h, w, why, row=None):
     return Case((logits, labels), why=why)
 
 
-def _segmentation_shift(shift: str) -> Mistake:
-    return Mistake(lambda z, y: _segmentation(
-        z, y, log_probs=shifted_log_softmax(z, shift, axis=1)), _SHIFT_HINTS[shift])
-
-
 SEGMENTATION_LOSS = FunctionExercise(
     "segmentation_loss", _segmentation,
     [_segmentation_case(2, 3, 2, 3, "W == C == 3, so normalising over the last axis runs "
@@ -340,14 +310,10 @@ SEGMENTATION_LOSS = FunctionExercise(
      _segmentation_case(1, 4, 3, 2, "N = 1, C = 4, H = 3, W = 2"),
      _segmentation_case(3, 2, 2, 2, "C == H == W == 2, so only the right pairing of "
                                     "labels and logits gives the right number"),
-     _segmentation_case(1, 3, 2, 2, "a pixel with logits (750, 745, 740)",
-                        row=[750.0, 745.0, 740.0]),
-     _segmentation_case(1, 3, 2, 2, "a pixel with logits (400, 400, -400)",
-                        row=[400.0, 400.0, -400.0]),
-     _segmentation_case(1, 3, 2, 2, "a pixel with logits (800, 0, -800)",
-                        row=[800.0, 0.0, -800.0])],
+     *(_segmentation_case(1, 3, 2, 2, f"one pixel has {why}", row=row)
+       for row, why in SHIFT_ROWS.values())],
     _CODE,
-    [Mistake(lambda z, y: _segmentation(z, y, log_probs=log_softmax(z, axis=-1)),
+    [Mistake(_with_log_softmax(lambda z: log_softmax(z, axis=-1)),
              "The classes are on axis 1 of (N, C, H, W): normalise with "
              "log_softmax(logits, axis=1), not over the last axis."),
      Mistake(lambda z, y: -np.mean(log_softmax(z.reshape(-1, z.shape[1]))[
@@ -365,46 +331,14 @@ SEGMENTATION_LOSS = FunctionExercise(
              "reduction='mean' is the default: average the N * H * W pixel losses."),
      Mistake(lambda z, y: _segmentation(z, y) / np.log(10),
              "Use the natural logarithm, not log10."),
-     _segmentation_shift("mean"), _segmentation_shift("min"), _segmentation_shift("zero")],
+     *shift_mistakes(_with_log_softmax, _SHIFT_HINTS,
+                     lambda z, s: shifted_log_softmax(z, s, axis=1), ("mean", "min", "zero"))],
     shape_hint="Return one number: the mean over all N * H * W pixels.",
     value_hint="Compute log_softmax over axis 1, pick the log-probability of each pixel's "
                "label, and return minus the mean.")
 
 
-def check_segmentation_loss(segmentation_loss: Any) -> Feedback:
-    """Check ``segmentation_loss(logits, labels)``, logits (N, C, H, W), labels (N, H, W).
-
-    Parameters
-    ----------
-    segmentation_loss : callable
-        The mean pixel cross-entropy, as ``F.cross_entropy`` returns it.  The
-        inputs have W == C and C == H == W, so that a wrong axis gives wrong
-        numbers rather than errors, and pixels that overflow a wrong shift;
-        ``rtol=1e-9, atol=1e-12``.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from helpers.numerics import log_softmax
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_segmentation_loss(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> def last_axis(logits, labels):
-    ...     picked = np.take_along_axis(log_softmax(logits), labels[:, None], axis=1)
-    ...     return -np.mean(picked)
-    >>> print(check_segmentation_loss(last_axis).hint)  # doctest: +ELLIPSIS
-    The classes are on axis 1 of (N, C, H, W): ...
-    """
-    return SEGMENTATION_LOSS.check(segmentation_loss)
-
-
-# --------------------------------------------------------------------------
-# SciPy's default axis
-# --------------------------------------------------------------------------
+# -- SciPy's default axis --------------------------------------------------
 
 _Z_SCIPY = np.array(SCIPY_LOGITS)                                         # (3, 4)
 _PER = " SciPy's default is axis=None: one softmax over all twelve entries."
@@ -419,29 +353,6 @@ SCIPY_DEFAULT = ValueExercise(
                "when it normalises the whole array: reshape the result back.",
     value_hint="Flatten the array, take one softmax of all twelve logits, and reshape back "
                "to (3, 4); the entries then sum to 1 together.")
-
-
-def check_scipy_default(scipy_probs: Any) -> Feedback:
-    """Check what ``scipy.special.softmax(SCIPY_LOGITS)`` returns, with ``axis=None``.
-
-    Parameters
-    ----------
-    scipy_probs : array_like, shape (3, 4)
-        Compared with ``rtol=1e-6, atol=1e-12``; a wrong value is not revealed.
-
-    Returns
-    -------
-    Feedback
-
-    Examples
-    --------
-    >>> from helpers.checks import NOT_ATTEMPTED
-    >>> check_scipy_default(NOT_ATTEMPTED).status
-    'not attempted'
-    >>> print(check_scipy_default(softmax(SCIPY_LOGITS)).hint)  # doctest: +ELLIPSIS
-    That is the softmax of each row (axis=-1). ...
-    """
-    return SCIPY_DEFAULT.check(scipy_probs)
 
 
 EXERCISES = {
