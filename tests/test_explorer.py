@@ -3,19 +3,28 @@
 The reference for every frame is a direct call of the drawing function on a
 figure made by hand (matplotlib's check_figures_equal idea): set the control
 values, then compare pixels with a plain drawing of the same parameters.
+Pixels are compared exactly: the same Agg renderer draws both sides.
 """
 
 import base64
+import dataclasses
 import json
+import os
+import pickle
 import re
+import sys
+import threading
+import time
+import types
 
+import ipywidgets
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers.explorer import (FRAMES_ENV, Choice, Explorer, Slider, Steps,
-                              figure_to_png, png_pixels)
+from helpers.explorer import (FRAMES_ENV, Choice, Explorer, ExplorerSpec, Slider, Steps,
+                              figure_to_png, frames, png_pixels)
 
 
 def draw_bars(ax, height, colour):
@@ -25,11 +34,32 @@ def draw_bars(ax, height, colour):
     ax.set_title(f"height = {height:g}")
 
 
-def make_explorer(**kw):
-    return Explorer(draw_bars,
-                    {"height": Slider(0.0, 1.0, 0.25, value=0.5),
-                     "colour": Choice(["tab:blue", "tab:orange"])},
-                    alt="Two bars.", **kw)
+CONTROLS = {"height": Slider(0.0, 1.0, 0.25, value=0.5),
+            "colour": Choice(["tab:blue", "tab:orange"])}
+#: Every combination of CONTROLS, as (height, colour).
+EVERY = [(h, c) for h in Slider(0.0, 1.0, 0.25).values() for c in ["tab:blue", "tab:orange"]]
+
+#: The draws of `counted_bars` in this process (a worker process has its own).
+CALLS = []
+
+
+def counted_bars(ax, height, colour):
+    """`draw_bars`, noting the call and the thread that made it."""
+    CALLS.append((height, colour, threading.get_ident()))
+    draw_bars(ax, height, colour)
+
+
+def make_explorer(draw=draw_bars, **kw):
+    return Explorer(draw, CONTROLS, alt="Two bars.", **kw)
+
+
+def notebook_draw(calls):
+    """A draw defined inside a function: like a notebook cell's, it cannot
+    be imported by name, so it cannot be drawn in another process."""
+    def draw(ax, height, colour):
+        calls.append((height, colour, threading.get_ident()))
+        draw_bars(ax, height, colour)
+    return draw
 
 
 def direct(height, colour, figsize=(6.0, 3.2), dpi=80):
@@ -58,6 +88,36 @@ def frame_at(html_text, position):
     return png_pixels(base64.b64decode(data["frames"][data["index"][flat]]))
 
 
+def inputs(ex):
+    """The control widgets, found in the widget tree as a reader sees it."""
+    return dict(zip(ex.controls, ex.widget().children[0].children))
+
+
+@pytest.fixture
+def vanishing(monkeypatch):
+    """A draw that pickles here but cannot be imported in a worker: its
+    module exists only in this process's sys.modules."""
+    module = types.ModuleType("vanishing_draws")
+
+    def draw(ax, height, colour):
+        draw_bars(ax, height, colour)
+    draw.__module__, draw.__qualname__ = module.__name__, "draw"
+    module.draw = draw
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    return draw
+
+
+@pytest.fixture
+def no_fork(monkeypatch):
+    """Fail if anything forks this (threaded) process.  Starting a process
+    by fork + exec (``_posixsubprocess``, as forkserver and spawn do) is
+    safe and stays allowed."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("os.fork called in a threaded process")
+    monkeypatch.setattr(os, "fork", refuse)
+    monkeypatch.setattr(os, "forkpty", refuse)
+
+
 class TestControls:
     def test_slider_grid(self):
         assert Slider(-1.0, 1.0, 0.5).values() == (-1.0, -0.5, 0.0, 0.5, 1.0)
@@ -81,6 +141,11 @@ class TestControls:
         with pytest.raises(ValueError, match="not one of"):
             Choice(["a", "b"], value="c")
 
+    def test_integer_steps_stay_integers(self):
+        assert Steps([0, 10, 100]).values() == (0, 10, 100)
+        assert all(isinstance(v, int) for v in Steps([0, 10, 100]).values())
+        assert Steps([0.5, 1.0]).values() == (0.5, 1.0)
+
 
 class TestExplorerValidation:
     def test_draw_must_be_callable(self):
@@ -102,6 +167,50 @@ class TestExplorerValidation:
     def test_unknown_control(self):
         with pytest.raises(ValueError, match="unknown control 'width'"):
             make_explorer().set(width=1.0)
+
+
+class TestSpec:
+    """The description is a plain value: immutable, comparable, picklable."""
+
+    def spec(self, **kw):
+        return ExplorerSpec(draw_bars, CONTROLS, alt="Two bars.", **kw)
+
+    def test_fields_cannot_be_reassigned(self):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            self.spec().alt = "Three bars."
+
+    def test_controls_are_read_only_and_copied(self):
+        controls = dict(CONTROLS)
+        spec = ExplorerSpec(draw_bars, controls, alt="Two bars.")
+        with pytest.raises(TypeError):
+            spec.controls["width"] = Slider(0, 1, 1)
+        controls["width"] = Slider(0, 1, 1)      # the caller's dict is not the spec's
+        assert list(spec.controls) == ["height", "colour"]
+
+    def test_pickle_round_trip(self):
+        spec = self.spec(caption="Caption.", subplots=(1, 1), dpi=60)
+        again = pickle.loads(pickle.dumps(spec))
+        assert again == spec and again.controls == spec.controls
+
+    def test_combos_in_grid_order(self):
+        assert [(v["height"], v["colour"]) for v in self.spec().combos()] == EVERY
+
+    def test_combos_nearest_first(self):
+        combos = self.spec().combos(near={"height": 1.0, "colour": "tab:orange"})
+        assert (combos[0]["height"], combos[0]["colour"]) == (1.0, "tab:orange")
+        steps = [abs(4 - int(v["height"] / 0.25)) + (v["colour"] == "tab:blue") for v in combos]
+        assert steps == sorted(steps) and sorted(map(tuple, (d.values() for d in combos))) \
+            == sorted(EVERY)
+
+    def test_only_importable_draws_can_be_drawn_elsewhere(self):
+        assert frames.drawable_elsewhere(self.spec())
+        notebook = ExplorerSpec(notebook_draw([]), CONTROLS, alt="Two bars.")
+        assert not frames.drawable_elsewhere(notebook)
+
+    def test_the_explorer_keeps_its_spec(self):
+        ex = make_explorer(caption="Caption.")
+        assert ex.spec == ExplorerSpec(draw_bars, CONTROLS, alt="Two bars.", caption="Caption.")
+        assert ex.draw is draw_bars and ex.num_frames == len(EVERY)
 
 
 class TestRendering:
@@ -131,17 +240,33 @@ class TestLiveWidget:
         ex = make_explorer()
         ex.widget()
         ex.set(height=0.75, colour="tab:orange")
+        assert [w.value for w in inputs(ex).values()] == [0.75, "tab:orange"]
         np.testing.assert_array_equal(png_pixels(ex.image),
                                       full_colour(draw_bars, 0.75, "tab:orange"))
 
     def test_moving_a_widget_redraws(self):
         ex = make_explorer()
-        box = ex.widget()
-        box._explorer_inputs["height"].value = 1.0
-        box._explorer_inputs["colour"].value = "tab:orange"
+        controls = inputs(ex)
+        controls["height"].value = 1.0
+        controls["colour"].value = "tab:orange"
         assert ex.values == {"height": 1.0, "colour": "tab:orange"}
         np.testing.assert_array_equal(png_pixels(ex.image),
                                       full_colour(draw_bars, 1.0, "tab:orange"))
+
+    def test_set_redraws_once(self):
+        calls = []
+        ex = make_explorer(notebook_draw(calls))
+        ex.widget()
+        ex.set(height=0.75, colour="tab:orange")
+        assert [c[:2] for c in calls] == [(0.5, "tab:blue"), (0.75, "tab:orange")]
+
+    def test_no_state_on_the_widgets(self):
+        """The boxes carry exactly the attributes of boxes built by hand."""
+        box = make_explorer().widget()
+        bare = ipywidgets.VBox(list(box.children))
+        assert set(vars(box)) == set(vars(bare))
+        row = box.children[0]
+        assert set(vars(row)) == set(vars(ipywidgets.HBox(list(row.children))))
 
     def test_live_frame_is_the_static_frame_in_full_colour(self):
         """The static frame is the live one reduced to 128 colours: nearly
@@ -159,7 +284,7 @@ class TestLiveWidget:
 
     def test_float_slider_noise_is_snapped(self):
         ex = make_explorer()
-        ex.widget()._explorer_inputs["height"].value = 0.2500000001
+        inputs(ex)["height"].value = 0.2500000001
         assert ex.values["height"] == 0.25
 
     def test_mimebundle_in_a_kernel_has_the_widget(self, monkeypatch):
@@ -184,19 +309,6 @@ def draw_maybe_colourbar(ax, cmap, bar):
     ax.set_title("image")
 
 
-def counting_explorer():
-    """`make_explorer`'s explorer, and the list of the draws this process makes."""
-    calls = []
-
-    def counted(ax, height, colour):
-        calls.append((height, colour))
-        draw_bars(ax, height, colour)
-
-    ex = make_explorer()
-    ex.draw = counted
-    return ex, calls
-
-
 class TestLiveLayout:
     """The live view keeps the last layout only while everything fits in it."""
 
@@ -209,11 +321,12 @@ class TestLiveLayout:
     def test_a_label_that_shrinks_keeps_the_layout_and_fits(self):
         ex = Explorer(draw_wide_ticks, {"digits": Steps([1, 12], value=12)}, alt="Ticks.")
         ex.widget()
-        kept = [box.bounds for box in ex._live.positions]
+        canvas = ex._live._canvas
+        kept = [box.bounds for box in canvas.positions]
         ex.set(digits=1)
-        fig = ex._live.figure
+        fig = canvas.figure
         assert [ax.get_position(original=True).bounds for ax in fig.axes] == kept
-        renderer = ex._live.canvas.get_renderer()
+        renderer = canvas.canvas.get_renderer()
         inside = fig.bbox
         for ax in fig.axes:
             box = ax.get_tightbbox(renderer)
@@ -235,44 +348,92 @@ class TestLiveLayout:
         np.testing.assert_array_equal(png_pixels(ex.image),
                                       full_colour(draw_maybe_colourbar, "magma", "yes"))
 
-    def test_frames_are_remembered(self):
-        ex, calls = counting_explorer()
-        box = ex.widget()
+    def test_frames_are_remembered(self, monkeypatch):
+        monkeypatch.setenv("HELPERS_EXPLORER_AHEAD", "0")
+        calls = []
+        ex = make_explorer(notebook_draw(calls))
         first = ex.image
-        box._explorer_inputs["height"].value = 1.0
-        box._explorer_inputs["height"].value = 0.5
+        inputs(ex)["height"].value = 1.0
+        inputs(ex)["height"].value = 0.5
         assert ex.image == first
-        assert calls == [(0.5, "tab:blue"), (1.0, "tab:blue")]
+        assert [c[:2] for c in calls] == [(0.5, "tab:blue"), (1.0, "tab:blue")]
 
-    def test_frames_are_drawn_ahead_after_the_first_move(self, monkeypatch):
+
+def every_frame_matches(ex):
+    """Visit every combination through the widgets: each frame must equal
+    a fresh full-colour drawing of its values."""
+    controls = inputs(ex)
+    for height, colour in EVERY:
+        controls["height"].value = height
+        controls["colour"].value = colour
+        np.testing.assert_array_equal(png_pixels(ex.image), full_colour(draw_bars, height, colour))
+
+
+class TestDrawAhead:
+    """After the reader's first move the other frames are drawn elsewhere:
+    in a worker process when the draw can be imported there, else in a
+    background thread.  Neither forks this process."""
+
+    def test_an_importable_draw_is_drawn_in_a_worker_process(self, monkeypatch, no_fork):
         monkeypatch.delenv("HELPERS_EXPLORER_AHEAD", raising=False)
-        ex, calls = counting_explorer()
-        box = ex.widget()
-        box._explorer_inputs["height"].value = 0.75
-        assert ex._live.ahead.wait(timeout=60)
+        CALLS.clear()
+        ex = make_explorer(counted_bars)
+        inputs(ex)["height"].value = 0.75
+        assert ex._live.ahead.wait(timeout=120)
+        assert ex._live._background.where == "process"
         assert len(ex._live.frames) == ex.num_frames
-        drawn_here = list(calls)          # the background's draws are not ours
-        assert drawn_here == [(0.5, "tab:blue"), (0.75, "tab:blue")]
-        for height in Slider(0.0, 1.0, 0.25).values():
-            for colour in ["tab:blue", "tab:orange"]:
-                box._explorer_inputs["height"].value = height
-                box._explorer_inputs["colour"].value = colour
-                np.testing.assert_array_equal(png_pixels(ex.image),
-                                              full_colour(draw_bars, height, colour))
-        assert calls == drawn_here        # every frame came from the background
+        assert [c[:2] for c in CALLS] == [(0.5, "tab:blue"), (0.75, "tab:blue")]
+        every_frame_matches(ex)
+        assert len(CALLS) == 2        # every other frame came from the worker
+
+    def test_a_notebook_draw_is_drawn_in_a_thread(self, monkeypatch, no_fork):
+        monkeypatch.delenv("HELPERS_EXPLORER_AHEAD", raising=False)
+        calls = []
+        ex = make_explorer(notebook_draw(calls))
+        inputs(ex)["height"].value = 0.75
+        assert ex._live.ahead.wait(timeout=120)
+        assert ex._live._background.where == "thread"
+        assert len(ex._live.frames) == ex.num_frames
+        reader = threading.get_ident()
+        assert [c[:2] for c in calls if c[2] == reader] == [(0.5, "tab:blue"), (0.75, "tab:blue")]
+        assert len([c for c in calls if c[2] != reader]) == ex.num_frames - 2
+        drawn = len(calls)
+        every_frame_matches(ex)
+        assert len(calls) == drawn    # nothing left to draw
+
+    def test_the_thread_waits_while_the_reader_moves(self, monkeypatch):
+        monkeypatch.delenv("HELPERS_EXPLORER_AHEAD", raising=False)
+        monkeypatch.setattr(frames, "IDLE_S", 60.0)
+        calls = []
+        ex = make_explorer(notebook_draw(calls))
+        inputs(ex)["height"].value = 0.75     # starts the thread, which must wait
+        time.sleep(0.5)
+        reader = threading.get_ident()
+        assert all(c[2] == reader for c in calls) and not ex._live.ahead.is_set()
+        monkeypatch.setattr(frames, "IDLE_S", 0.0)
+        assert ex._live.ahead.wait(timeout=120)
+        assert len(ex._live.frames) == ex.num_frames
+
+    def test_a_worker_that_cannot_start_leaves_it_to_a_thread(self, monkeypatch, vanishing):
+        monkeypatch.delenv("HELPERS_EXPLORER_AHEAD", raising=False)
+        ex = make_explorer(vanishing)
+        inputs(ex)["height"].value = 0.75
+        assert ex._live._background.where == "process"
+        assert ex._live.ahead.wait(timeout=120)
+        assert len(ex._live.frames) == ex.num_frames
+        every_frame_matches(ex)
 
     def test_drawing_ahead_can_be_turned_off(self, monkeypatch):
         monkeypatch.setenv("HELPERS_EXPLORER_AHEAD", "0")
         ex = make_explorer()
-        ex.widget()._explorer_inputs["height"].value = 0.75
+        inputs(ex)["height"].value = 0.75
         assert ex._live.ahead is None
         assert len(ex._live.frames) == 2
 
 
 class TestStaticHTML:
     def test_every_frame_matches_a_direct_call(self):
-        ex = make_explorer()
-        page = ex.to_html()
+        page = make_explorer().to_html()
         heights = Slider(0.0, 1.0, 0.25).values()
         for i, h in enumerate(heights):
             for j, c in enumerate(["tab:blue", "tab:orange"]):
@@ -303,27 +464,84 @@ class TestStaticHTML:
         first = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
         np.testing.assert_array_equal(png_pixels(base64.b64decode(first)),
                                       direct(1.0, "tab:blue"))
+        assert 'alt="Two bars. Showing height = 1.0, colour = tab:blue."' in page
 
 
 class TestParallelFrames:
-    def explorer(self):
-        return Explorer(draw_bars, {"height": Slider(0.0, 1.0, 0.05),
-                                    "colour": Choice(["tab:blue", "tab:orange"])},
-                        alt="Two bars.")
+    """The static frames of a big explorer are drawn by worker processes
+    when the draw can be imported there, else here; the bytes are the same."""
 
-    def test_forked_frames_equal_serial_frames(self, monkeypatch):
+    FINE = {"height": Slider(0.0, 1.0, 0.05), "colour": Choice(["tab:blue", "tab:orange"])}
+
+    @pytest.fixture
+    def pools(self, monkeypatch):
+        """The worker pools started, by their number of workers."""
+        started, real = [], frames._pool
+
+        def spy(spec, canvas, workers, **kw):
+            started.append(workers)
+            return real(spec, canvas, workers, **kw)
+        monkeypatch.setattr(frames, "_pool", spy)
+        return started
+
+    def test_worker_frames_equal_serial_frames(self, monkeypatch, pools, no_fork):
         monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "2")
-        parallel = self.explorer().frames()
+        parallel = Explorer(draw_bars, self.FINE, alt="Two bars.").frames()
+        assert pools == [2]
         monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "1")
-        assert parallel == self.explorer().frames()
+        assert parallel == Explorer(draw_bars, self.FINE, alt="Two bars.").frames()
+        assert pools == [2]
+
+    def test_a_notebook_draw_is_drawn_here(self, monkeypatch, pools, no_fork):
+        monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "2")
+        calls = []
+        images, index = Explorer(notebook_draw(calls), self.FINE, alt="Two bars.").frames()
+        assert pools == [] and len(calls) == len(index) == 42
+        assert images == Explorer(draw_bars, self.FINE, alt="Two bars.").frames()[0]
+
+    def test_workers_that_cannot_start_leave_it_to_this_process(self, monkeypatch, pools,
+                                                                vanishing):
+        monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "2")
+        images, index = Explorer(vanishing, self.FINE, alt="Two bars.").frames()
+        assert pools == [2]
+        assert (images, index) == Explorer(notebook_draw([]), self.FINE, alt="Two bars.").frames()
 
     def test_bad_process_count(self, monkeypatch):
         monkeypatch.setenv("HELPERS_EXPLORER_PROCESSES", "many")
         with pytest.raises(ValueError, match="HELPERS_EXPLORER_PROCESSES"):
-            self.explorer().frames()
+            Explorer(draw_bars, self.FINE, alt="Two bars.").frames()
 
 
-def test_integer_steps_stay_integers():
-    assert Steps([0, 10, 100]).values() == (0, 10, 100)
-    assert all(isinstance(v, int) for v in Steps([0, 10, 100]).values())
-    assert Steps([0.5, 1.0]).values() == (0.5, 1.0)
+KERNEL_CELL = '''
+import os, threading, tempfile, sys, pathlib
+def refuse(*args, **kwargs):
+    raise RuntimeError("forked")
+os.fork = refuse                       # any fork of this kernel fails loudly
+from helpers.explorer import Explorer, Slider, Choice
+where = pathlib.Path(tempfile.mkdtemp())
+(where / "importable_draw.py").write_text(
+    "def draw(ax, height, colour):\\n    ax.bar([0, 1], [height, 1 - height], color=colour)\\n")
+sys.path.insert(0, str(where))
+from importable_draw import draw as imported
+def in_cell(ax, height, colour):
+    ax.bar([0, 1], [height, 1 - height], color=colour)
+controls = {"height": Slider(0.0, 1.0, 0.25), "colour": Choice(["tab:blue", "tab:orange"])}
+for draw in (in_cell, imported):
+    ex = Explorer(draw, controls, alt="Two bars.")
+    ex.widget().children[0].children[0].value = 0.5
+    ex._live.ahead.wait(120)
+    print(ex._live._background.where, len(ex._live.frames), threading.active_count() > 1)
+'''
+
+
+def test_drawing_ahead_in_a_real_kernel():
+    """A Jupyter kernel is threaded: both ways of drawing ahead work there
+    without forking it."""
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(KERNEL_CELL))
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert text.split("\n")[:2] == ["thread 10 True", "process 10 True"], text
