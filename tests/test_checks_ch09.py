@@ -142,7 +142,7 @@ class TestPcMiEstimate:
         assert fb, str(fb)
 
     @pytest.mark.parametrize("shift, words", [
-        ("none", "Scores near 750 overflow"),
+        ("none", "Logits near 750 overflow"),
         ("min", "Subtracting the row minimum"),
         ("mean", "Subtracting the row mean"),
     ])

@@ -38,9 +38,7 @@ _SHAPE_HINT = ("Return one probability per logit: an array of the same shape (N,
 
 
 def check_softmax_by_hand(p1: Any) -> Feedback:
-    """Check `p1`, the probability of class 1 for the logits (1, 3, 0).
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `p1`, the probability of class 1 for the logits (1, 3, 0), to three significant digits.
 
     Examples
     --------
@@ -51,9 +49,7 @@ def check_softmax_by_hand(p1: Any) -> Feedback:
 
 
 def check_logit_gap(gap: Any) -> Feedback:
-    """Check `gap`, the logit gap between classes of probabilities 0.6 and 0.2.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `gap`, the logit gap for probabilities 0.6 and 0.2, to three significant digits.
 
     Examples
     --------
@@ -64,9 +60,7 @@ def check_logit_gap(gap: Any) -> Feedback:
 
 
 def check_my_softmax(my_softmax: Any) -> Feedback:
-    """Check `my_softmax(logits)`, the softmax of each row of an (N, C) batch.
-
-    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+    """Check `my_softmax(logits)`, the softmax of each row, rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------
@@ -77,9 +71,7 @@ def check_my_softmax(my_softmax: Any) -> Feedback:
 
 
 def check_temperature_probs(probs_T: Any) -> Feedback:
-    """Check `probs_T`, row k the softmax of (3, 1, 0) at ``TEMPERATURES[k]``.
-
-    Compared with rtol = 1e-6, atol = 1e-9; a wrong value is not revealed.
+    """Check `probs_T`, softmax((3, 1, 0) / T) for each T, rtol = 1e-6, atol = 1e-9.
 
     Examples
     --------
@@ -90,9 +82,7 @@ def check_temperature_probs(probs_T: Any) -> Feedback:
 
 
 def check_zero_temperature_limit(softmax_zero_temperature: Any) -> Feedback:
-    """Check `softmax_zero_temperature(logits)`, softmax(logits / T) as T -> 0.
-
-    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+    """Check `softmax_zero_temperature(logits)`, the T -> 0 limit, rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------

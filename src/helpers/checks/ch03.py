@@ -35,9 +35,7 @@ _OVERFLOW_HINT = overflow_hint(1000)
 
 
 def check_jacobian_by_hand(jac: Any) -> Feedback:
-    """Check `jac`, the Jacobian of the softmax at the logits (ln 2, 0, 0).
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `jac`, the softmax Jacobian at (ln 2, 0, 0), to three significant digits.
 
     Examples
     --------
@@ -48,9 +46,7 @@ def check_jacobian_by_hand(jac: Any) -> Feedback:
 
 
 def check_two_class_eigenvalue(lam: Any) -> Feedback:
-    """Check `lam`, the non-zero eigenvalue of the Jacobian at the logits (2, 0).
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `lam`, the non-zero eigenvalue at the logits (2, 0), to three significant digits.
 
     Examples
     --------
@@ -61,9 +57,7 @@ def check_two_class_eigenvalue(lam: Any) -> Feedback:
 
 
 def check_tempered_jacobian(func: Any) -> Feedback:
-    """Check `tempered_jacobian(logits, temperature)`, (N, C) -> (N, C, C).
-
-    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+    """Check `tempered_jacobian(logits, temperature)`, (N, C, C), rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -74,9 +68,7 @@ def check_tempered_jacobian(func: Any) -> Feedback:
 
 
 def check_batched_jvp(func: Any) -> Feedback:
-    """Check `batched_jvp(logits, vectors)`, whose row n is J(z_n) v_n.
-
-    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+    """Check `batched_jvp(logits, vectors)`, row n J(z_n) v_n, rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------

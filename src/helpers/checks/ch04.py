@@ -39,9 +39,7 @@ CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
 
 def check_entropy_bits(entropy_bits: Any) -> Feedback:
-    """Check `entropy_bits`, the entropy of `ENTROPY_PROBS` in bits.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `entropy_bits`, the entropy of `ENTROPY_PROBS` in bits, to three significant digits.
 
     Examples
     --------
@@ -52,9 +50,7 @@ def check_entropy_bits(entropy_bits: Any) -> Feedback:
 
 
 def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
-    """Check `my_cross_entropy(logits, labels)`, the mean loss over a batch.
-
-    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+    """Check `my_cross_entropy(logits, labels)`, the mean loss, rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------
@@ -65,9 +61,7 @@ def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
 
 
 def check_smoothed_min_loss(min_loss: Any) -> Feedback:
-    """Check `min_loss`, the least loss in nats with smoothing 0.1 over 10 classes.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `min_loss`, the least smoothed loss in nats, to three significant digits.
 
     Examples
     --------
@@ -78,9 +72,7 @@ def check_smoothed_min_loss(min_loss: Any) -> Feedback:
 
 
 def check_uniform_loss(uniform_loss: Any) -> Feedback:
-    """Check `uniform_loss`, in nats, of a uniform guess over 1000 classes.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `uniform_loss`, a uniform guess's loss in nats, to three significant digits.
 
     Examples
     --------

@@ -36,9 +36,7 @@ def _grad_with(softmax_of, *, scale=1.0):
 
 
 def check_gradient_entry(entry: Any) -> Feedback:
-    """Check `entry`, dL/dZ[0, 0] for `ENTRY_LOGITS` and `ENTRY_LABELS`.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `entry`, dL/dZ[0, 0] for `ENTRY_LOGITS` by hand, to three significant digits.
 
     Examples
     --------
@@ -49,9 +47,7 @@ def check_gradient_entry(entry: Any) -> Feedback:
 
 
 def check_grad_logits(grad_logits: Any) -> Feedback:
-    """Check `grad_logits(logits, labels)`, the (N, C) gradient of the mean loss.
-
-    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+    """Check `grad_logits(logits, labels)`, the (N, C) gradient, rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -62,9 +58,7 @@ def check_grad_logits(grad_logits: Any) -> Feedback:
 
 
 def check_grad_weights(grad_weights: Any) -> Feedback:
-    """Check `grad_weights(X, W, b, labels)`, which returns ``(dW, db)``.
-
-    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+    """Check `grad_weights(X, W, b, labels)`, which returns (dW, db), rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------

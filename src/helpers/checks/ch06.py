@@ -48,9 +48,7 @@ def _kron_mean(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True)
 
 
 def check_hessian_logits(hessian_logits: Any) -> Feedback:
-    """Check `hessian_logits(logits, temperature)`, the (N, C, C) Hessians.
-
-    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+    """Check `hessian_logits(logits, temperature)`, (N, C, C), rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -61,9 +59,7 @@ def check_hessian_logits(hessian_logits: Any) -> Feedback:
 
 
 def check_weight_hessian(weight_hessian: Any) -> Feedback:
-    """Check `weight_hessian(W, X, reg)`, the (C * D, C * D) Hessian, class by class.
-
-    Compared with the reference, rtol = 1e-6, atol = 1e-12.
+    """Check `weight_hessian(W, X, reg)`, class by class, rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -74,9 +70,7 @@ def check_weight_hessian(weight_hessian: Any) -> Feedback:
 
 
 def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
-    """Check `lam_min`, the smallest eigenvalue of the regularized Hessian.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `lam_min`, the regularized Hessian's least eigenvalue, to three significant digits.
 
     Examples
     --------
@@ -87,9 +81,7 @@ def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
 
 
 def check_regularized_loss(regularized_loss: Any) -> Feedback:
-    """Check `regularized_loss(W, X, labels, reg)`, the loss plus the penalty.
-
-    Compared with the reference, rtol = 1e-9, atol = 1e-12.
+    """Check `regularized_loss(W, X, labels, reg)`, rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------

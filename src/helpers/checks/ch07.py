@@ -43,9 +43,7 @@ _SHIFT_BATCHES = [((SHIFT_ROWS[shift][0], second), labels, SHIFT_ROWS[shift][1])
 
 
 def check_initial_loss(value: Any) -> Feedback:
-    """Check `value`, the mean loss in nats at step 0 of a ten-class classifier.
-
-    To three significant digits; a wrong value is not revealed.
+    """Check `value`, the mean loss in nats before training, to three significant digits.
 
     Examples
     --------
@@ -56,9 +54,7 @@ def check_initial_loss(value: Any) -> Feedback:
 
 
 def check_loss_and_grad_folded(func: Any) -> Feedback:
-    """Check `loss_and_grad_folded(W_aug, X, labels, reg)`, the bias in W_aug.
-
-    Compared with the reference, rtol = 1e-7, atol = 1e-10.
+    """Check `loss_and_grad_folded(W_aug, X, labels, reg)`, rtol = 1e-7, atol = 1e-10.
 
     Examples
     --------
@@ -69,9 +65,7 @@ def check_loss_and_grad_folded(func: Any) -> Feedback:
 
 
 def check_sgd_epoch(func: Any) -> Feedback:
-    """Check `sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)`, returning (W, b).
-
-    Compared with the reference, rtol = 1e-7, atol = 1e-10.
+    """Check `sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)`, rtol = 1e-7, atol = 1e-10.
 
     Examples
     --------
