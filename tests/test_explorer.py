@@ -211,6 +211,10 @@ class TestSpec:
         ex = make_explorer(caption="Caption.")
         assert ex.spec == ExplorerSpec(draw_bars, CONTROLS, alt="Two bars.", caption="Caption.")
         assert ex.draw is draw_bars and ex.num_frames == len(EVERY)
+        assert (ex.alt, ex.caption, ex.subplots, ex.figsize, ex.dpi, ex.max_frames) == \
+            ("Two bars.", "Caption.", (1, 1), (6.0, 3.2), 80, 400)
+        with pytest.raises(AttributeError):
+            ex.draw = draw_wide_ticks
 
 
 class TestRendering:

@@ -76,11 +76,15 @@ class Explorer:
     def __repr__(self) -> str:
         return f"Explorer({self.spec.alt!r}, values={self._values!r})"
 
-    # The description, read-only.
+    # The description, read-only: change it by making a new Explorer.
     draw = property(lambda self: self.spec.draw)
     controls = property(lambda self: self.spec.controls)
     alt = property(lambda self: self.spec.alt)
     caption = property(lambda self: self.spec.caption)
+    subplots = property(lambda self: self.spec.subplots)
+    figsize = property(lambda self: self.spec.figsize)
+    dpi = property(lambda self: self.spec.dpi)
+    max_frames = property(lambda self: self.spec.max_frames)
     num_frames = property(lambda self: self.spec.num_frames)
 
     @property
