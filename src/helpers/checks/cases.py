@@ -34,8 +34,7 @@ FAR_BELOW = (((1000.0, 999.0, 0.0), (1000.0, 0.0, -1000.0)),
 #: (row, why); with the label on the row's largest logit only the overflow shows.
 SHIFT_ROWS = {
     "zero": ((750.0, 745.0, 740.0), "logits near 750: exp overflows without a shift"),
-    "min": ((400.0, 400.0, -400.0), "the row (400, 400, -400): a shift by the minimum "
-                                    "overflows"),
+    "min": ((400.0, 400.0, -400.0), "the row (400, 400, -400): a shift by the minimum overflows"),
     "mean": ((800.0, 0.0, -800.0), "the row (800, 0, -800): a shift by the mean overflows"),
 }
 

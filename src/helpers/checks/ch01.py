@@ -33,8 +33,7 @@ _BY_HAND = Tolerance(digits=3)
 # to about 1e-13 relative on these inputs; float32 (eps 1.2e-7) does not pass.
 _CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
-_SHAPE_HINT = ("Return one probability per logit: an array of the same shape (N, C) "
-               "as `logits`.")
+_SHAPE_HINT = ("Return one probability per logit: an array of the same shape (N, C) as `logits`.")
 
 
 def check_softmax_by_hand(p1: Any) -> Feedback:
@@ -117,12 +116,10 @@ SOFTMAX_BY_HAND = ValueExercise(
 
 LOGIT_GAP = ValueExercise(
     "gap", np.log(3.0), _BY_HAND,
-    [Mistake(3.0, "3 is the ratio of the probabilities; the logit gap is its natural "
-                  "logarithm."),
+    [Mistake(3.0, "3 is the ratio of the probabilities; the logit gap is its natural logarithm."),
      Mistake(0.4, "The difference of the probabilities is not the difference of the "
                   "logits: take the logarithm of their ratio."),
-     Mistake(np.log10(3.0), "Use the natural logarithm (np.log), not log10: the softmax "
-                            "uses e^z."),
+     Mistake(np.log10(3.0), "Use the natural logarithm (np.log), not log10: the softmax uses e^z."),
      Mistake(-np.log(3.0), "Check the sign: the cat is more likely, so its logit is the "
                            "larger one."),
      Mistake(np.log(0.4), "Take the logarithm of the ratio of the probabilities, not of "
@@ -199,8 +196,7 @@ TEMPERATURE_PROBS = ValueExercise(
              "no longer sums to 1: normalise each row, or compute softmax(z / T) directly."),
      Mistake(np.exp(_ZT[None, :] / _TS[:, None]), "Normalise each row: divide by the sum "
              "of its exponentials.")],
-    shape_hint="probs_T has one row per temperature and one column per class: "
-               "shape (3, 3).",
+    shape_hint="probs_T has one row per temperature and one column per class: shape (3, 3).",
     value_hint="Row k is softmax(z / T) with T = TEMPERATURES[k].")
 
 

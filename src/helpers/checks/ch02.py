@@ -90,8 +90,7 @@ def check_float32_loss(loss: Any) -> Feedback:
 STABLE_SOFTMAX = FunctionExercise(
     "stable_softmax", softmax,
     [Case((np.array([2.0, 1.0, 0.0]),), why="one vector of shape (C,)"),
-     Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts "
-                          "without an error"),
+     Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts without an error"),
      Case((_WIDE,), why=_WIDE_WHY),
      Case((_HUGE,), why="exp(1000) overflows and exp(-1000) underflows to 0 / 0"),
      Case((np.array([[1000.0, 999.0, 998.0], [-5.0, -6.0, -7.0]]),),
@@ -110,8 +109,7 @@ STABLE_SOFTMAX = FunctionExercise(
      Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=0, keepdims=True)), axis=0),
              "The classes run along the last axis: reduce with axis=-1, not axis=0."),
      Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=None),
-             "Each row must sum to 1 on its own: sum along axis=-1, not over the whole "
-             "batch."),
+             "Each row must sum to 1 on its own: sum along axis=-1, not over the whole batch."),
      Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)),
                                    keepdims=False), _KEEPDIMS_HINT),
      Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1))), _KEEPDIMS_HINT)],
@@ -141,8 +139,7 @@ def _row(reduce, z):
 LOGSUMEXP = FunctionExercise(
     "my_logsumexp", logsumexp,
     [Case((np.array([1.0, 2.0, 3.0]),), why="one vector: the result is a scalar"),
-     Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts "
-                          "without an error"),
+     Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts without an error"),
      Case((_WIDE,), why=_WIDE_WHY),
      Case((_HUGE,), why="exp(1000) overflows and exp(-1000) gives log(0)"),
      Case((_SPREAD,), why="rows that span 800 to 1600: a shift by the minimum or the "

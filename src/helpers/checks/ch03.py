@@ -117,8 +117,7 @@ TWO_CLASS_EIGENVALUE = ValueExercise(
                   "s = (sigma(2), sigma(-2))."),
      Mistake(_P, "That is the probability sigma(2) itself; the eigenvalue is built from "
                  "sigma(2) and 1 - sigma(2).")],
-    shape_hint="Give only the non-zero eigenvalue, as one number: for example "
-               "lam = float(...).",
+    shape_hint="Give only the non-zero eigenvalue, as one number: for example lam = float(...).",
     value_hint="For C = 2, J = s_0 s_1 [[1, -1], [-1, 1]]; its eigenvectors are (1, 1) "
                "and (1, -1).")
 
@@ -187,8 +186,7 @@ BATCHED_JVP = FunctionExercise(
     "batched_jvp", _jvp,
     [Case((_RNG_JVP.normal(scale=2.0, size=(3, 3)), _RNG_JVP.normal(size=(3, 3))),
           why="a square batch, where a missing keepdims broadcasts without an error"),
-     Case((_RNG_JVP.normal(scale=2.0, size=(5, 4)), _RNG_JVP.normal(size=(5, 4))),
-          why="N != C"),
+     Case((_RNG_JVP.normal(scale=2.0, size=(5, 4)), _RNG_JVP.normal(size=(5, 4))), why="N != C"),
      Case((np.array([[1000.0, 999.0, 990.0], [-1000.0, -1002.0, -1001.0],
                      [800.0, 0.0, -800.0]]), _RNG_JVP.normal(size=(3, 3))),
           why="logits near 1000 and the row (800, 0, -800)"),
@@ -207,11 +205,9 @@ BATCHED_JVP = FunctionExercise(
              "The average was taken over the whole batch. Sum over the class axis only "
              "(axis=-1, keepdims=True): each row has its own average."),
      Mistake(lambda z, v: _minus_average(softmax(z), v, np.sum(v, axis=-1, keepdims=True)),
-             "The average must be weighted by the probabilities: sum_j s_j v_j, not "
-             "sum_j v_j."),
+             "The average must be weighted by the probabilities: sum_j s_j v_j, not sum_j v_j."),
      Mistake(lambda z, v: _minus_average(softmax(z), v, np.mean(v, axis=-1, keepdims=True)),
-             "The average must be weighted by the probabilities s_j, not the plain mean "
-             "of v."),
+             "The average must be weighted by the probabilities s_j, not the plain mean of v."),
      Mistake(lambda z, v: _minus_average(
          softmax(z, axis=0), v, np.sum(softmax(z, axis=0) * v, axis=-1, keepdims=True)),
          BATCH_AXIS_HINT),

@@ -103,8 +103,7 @@ ENTROPY_BITS = ValueExercise(
                                     "surprisals, not their plain average."),
      Mistake(np.log2(_P.size), "log2(4) = 2 bits is the entropy of the uniform "
                                "distribution on 4 outcomes; use the given probabilities.")],
-    shape_hint="entropy_bits is one number for the whole distribution: add up the "
-               "terms -p log2 p.",
+    shape_hint="entropy_bits is one number for the whole distribution: add up the terms -p log2 p.",
     value_hint="Compute -p log2 p for each of the four outcomes and add them up.")
 
 
@@ -161,10 +160,9 @@ CE_MISTAKES = (
     Mistake(lambda z, y: cross_entropy(z, y, reduction="none"),
             "Return one number, the mean over the batch, not one loss per sample."),
     Mistake(_ce(log_of_softmax),
-            "log(softmax(z)) fails when the true class is far below the maximum: its "
-            "probability underflows to 0 and the log gives inf. Compute the "
-            "log-probabilities directly, z - logsumexp(z), with the row maximum "
-            "subtracted inside the log-sum-exp."),
+            "log(softmax(z)) fails when the true class is far below the maximum: its probability "
+            "underflows to 0 and the log gives inf. Compute the log-probabilities directly, z - "
+            "logsumexp(z), with the row maximum subtracted inside the log-sum-exp."),
     *shift_mistakes(_ce, UNSTABLE_HINTS, shifted_log_softmax),
     *shift_mistakes(lambda f: _ce(lambda z: np.log(f(z))), UNSTABLE_HINTS,
                     shifts=("mean", "min", "zero")),
@@ -173,9 +171,8 @@ CE_MISTAKES = (
 MY_CROSS_ENTROPY = FunctionExercise(
     "my_cross_entropy", cross_entropy, CE_CASES, CODE, CE_MISTAKES,
     shape_hint="Return one number: the mean of the N per-sample losses.",
-    value_hint="Compute log-probabilities z - logsumexp(z) row by row (with the row "
-               "maximum subtracted), pick the true class in each row, and return minus "
-               "their mean.")
+    value_hint="Compute log-probabilities z - logsumexp(z) row by row (with the row maximum "
+               "subtracted), pick the true class in each row, and return minus their mean.")
 
 
 # -- The floor of a smoothed loss ------------------------------------------
@@ -189,9 +186,8 @@ _TARGET = _smoothed(1 - _EPS + _EPS / _C, _EPS / _C)                 # 0.91, 0.0
 _FLOOR = entropy(_TARGET)
 _TERMS = -_TARGET * np.log(_TARGET)
 
-_ONE_HOT = ("A one-hot prediction puts probability 0 on classes that the smoothed target "
-            "gives eps/C, so its loss is infinite. The best prediction is the smoothed "
-            "target itself.")
+_ONE_HOT = ("A one-hot prediction puts probability 0 on classes that the smoothed target gives "
+            "eps/C, so its loss is infinite. The best prediction is the smoothed target itself.")
 
 SMOOTHED_MIN_LOSS = ValueExercise(
     "min_loss", _FLOOR, BY_HAND,
@@ -216,9 +212,8 @@ SMOOTHED_MIN_LOSS = ValueExercise(
      Mistake(-_FLOOR, "Check the sign: a cross-entropy is never negative."),
      Mistake(np.inf, _ONE_HOT)],
     shape_hint="min_loss is one number, the smallest possible loss for one sample.",
-    value_hint="Write down the smoothed target (0.91 on the true class, 0.01 on each "
-               "other class); the best prediction is the target itself, and the loss "
-               "there is its entropy.")
+    value_hint="Write down the smoothed target (0.91 on the true class, 0.01 on each other class); "
+               "the best prediction is the target itself, and the loss there is its entropy.")
 
 
 # -- The loss of a uniform guess -------------------------------------------
@@ -233,8 +228,7 @@ UNIFORM_LOSS = ValueExercise(
                      "loss is minus its logarithm."),
      Mistake(-np.log(_K), "Check the sign: the loss is -log(1/C), which is positive."),
      Mistake(float(_K), "The loss is -log(1/C), not C."),
-     Mistake(1 - 1 / _K, "1 - 1/C is the error rate of a uniform guess; the loss is "
-                         "-log(1/C)."),
+     Mistake(1 - 1 / _K, "1 - 1/C is the error rate of a uniform guess; the loss is -log(1/C)."),
      Mistake(0.0, "A loss of 0 needs probability 1 on the true class; the uniform guess "
                   "gives it only 1/C.")],
     shape_hint="uniform_loss is one number: every sample has the same loss, so the mean "

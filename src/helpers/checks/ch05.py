@@ -123,21 +123,18 @@ def _whole_rows(z, y):
 GRAD_LOGITS = FunctionExercise(
     "grad_logits", cross_entropy_grad, LOGITS_CASES, CODE,
     (Mistake(lambda z, y: -one_hot(y, z.shape[1]) * (1 - softmax(z)) / len(z),
-             "Only the true class has a non-zero gradient, as if the softmax were "
-             "elementwise and acted on each logit separately (the diagonal s_i (1 - s_i) "
-             "of the Jacobian only). Every logit changes every probability: the gradient "
-             "is (P - Y) / N."),
+             "Only the true class has a non-zero gradient, as if the softmax were elementwise and "
+             "acted on each logit separately (the diagonal s_i (1 - s_i) of the Jacobian only). "
+             "Every logit changes every probability: the gradient is (P - Y) / N."),
      Mistake(_grad_with(softmax, scale=len),
              "The loss is the mean over the batch, so divide by the number of examples "
              "N = logits.shape[0]."),
      Mistake(_grad_with(softmax, scale=-1.0),
-             "The sign is flipped: the gradient is P - Y (prediction minus target), not "
-             "Y - P."),
+             "The sign is flipped: the gradient is P - Y (prediction minus target), not Y - P."),
      Mistake(lambda z, y: (softmax(z) - one_hot(y, z.shape[1])) / z.size,
              "You divided by N * C. The mean is over the N examples only: divide by "
              "logits.shape[0]."),
-     Mistake(_grad_with(lambda z: softmax(z, axis=0)),
-             BATCH_AXIS_HINT),
+     Mistake(_grad_with(lambda z: softmax(z, axis=0)), BATCH_AXIS_HINT),
      Mistake(_whole_rows, "P[labels] -= 1 subtracts 1 from whole rows. Index (row, label) "
              "pairs: P[np.arange(N), labels] -= 1, or use np.eye(C)[labels]."),
      Mistake(lambda z, y: cross_entropy_grad(z, (y - 1) % z.shape[1]),
@@ -225,8 +222,7 @@ GRAD_WEIGHTS = FunctionExercise(
      *shift_mistakes(lambda s: _from_dZ(_grad_with(s)), UNSTABLE_HINTS)),
     outputs=("dW", "db"),
     shape_hint="A gradient has the shape of its parameter: dW is (D, C) and db is (C,).",
-    value_hint="Compute dZ = (P - Y) / N first; then dW = X.T @ dZ and "
-               "db = np.sum(dZ, axis=0).")
+    value_hint="Compute dZ = (P - Y) / N first; then dW = X.T @ dZ and db = np.sum(dZ, axis=0).")
 
 
 EXERCISES = {"check_gradient_entry": (GRADIENT_ENTRY,), "check_grad_logits": (GRAD_LOGITS,),

@@ -124,8 +124,7 @@ HESSIAN_LOGITS = FunctionExercise(
              "You have diag(p) but not the outer product: subtract p p^T, whose entry "
              "(i, j) is p_i p_j."),
      Mistake(_hessians_with(blocks=_no_diag),
-             "The diagonal is missing its p_i term: the Hessian is diag(p) - p p^T, not "
-             "-p p^T."),
+             "The diagonal is missing its p_i term: the Hessian is diag(p) - p p^T, not -p p^T."),
      Mistake(_hessians_with(softmax, power=1),
              "The logits are divided by T twice on the way to the second derivative, so "
              "the chain rule gives 1 / T^2, not 1 / T."),
@@ -133,10 +132,8 @@ HESSIAN_LOGITS = FunctionExercise(
              "Right probabilities, but the chain-rule factor is missing: each derivative "
              "of z / T brings a factor 1 / T, so divide by T^2."),
      Mistake(lambda z, t: softmax_jacobian(z),
-             "The temperature is missing: use p = softmax(z / T) and divide the matrix "
-             "by T^2."),
-     Mistake(_hessians_with(lambda u: softmax(u, axis=0)),
-             BATCH_AXIS_HINT),
+             "The temperature is missing: use p = softmax(z / T) and divide the matrix by T^2."),
+     Mistake(_hessians_with(lambda u: softmax(u, axis=0)), BATCH_AXIS_HINT),
      Mistake(lambda z, t: _hessian_logits(z, t) / len(z),
              "Each example's Hessian is its own: do not divide by the batch size."),
      *shift_mistakes(_hessians_with, UNSTABLE_HINTS)),
@@ -180,9 +177,8 @@ WEIGHT_HESSIAN = FunctionExercise(
           why="two classes and no penalty")),
     HESSIAN,
     (Mistake(_weight_hessian_with(blocks=_diagonal_only),
-             "Only diag(p_n (1 - p_n)) is used for A_n, as if the softmax acted on each "
-             "logit separately. A_n = diag(p_n) - p_n p_n^T has off-diagonal entries "
-             "-p_nc p_nk."),
+             "Only diag(p_n (1 - p_n)) is used for A_n, as if the softmax acted on each logit "
+             "separately. A_n = diag(p_n) - p_n p_n^T has off-diagonal entries -p_nc p_nk."),
      Mistake(_weight_hessian_with(reg_factor=-1.0, data_factor=-1.0),
              "Every sign is flipped. The loss is convex: its Hessian has a positive "
              "diagonal and the penalty adds +reg to it."),
@@ -200,14 +196,12 @@ WEIGHT_HESSIAN = FunctionExercise(
      Mistake(_weight_hessian_with(reg_factor=2.0),
              "The penalty is (reg / 2) ||W||^2, whose second derivative is reg, not 2 reg."),
      Mistake(_weight_hessian_with(data_factor=len),
-             "The loss is the mean over the N examples, so its Hessian carries a factor "
-             "1 / N."),
+             "The loss is the mean over the N examples, so its Hessian carries a factor 1 / N."),
      Mistake(_weight_hessian_with(classes_first=False),
              "The parameters are ordered feature by feature (like W.ravel()). Order them "
              "class by class (W.T.ravel()): the Hessian is "
              "(1/N) sum_n kron(A_n, outer(x_n, x_n)), with A_n first."),
-     Mistake(_weight_hessian_with(lambda z: softmax(z, axis=0)),
-             BATCH_AXIS_HINT),
+     Mistake(_weight_hessian_with(lambda z: softmax(z, axis=0)), BATCH_AXIS_HINT),
      *shift_mistakes(_weight_hessian_with, UNSTABLE_HINTS)),
     shape_hint="Return one square matrix with C * D rows and columns, the parameters "
                "ordered class by class; reshape a (C, D, C, D) array if you built one.",
@@ -256,23 +250,20 @@ SMALLEST_EIGENVALUE = ValueExercise(
     "lam_min", _REG, Tolerance(digits=3),
     [Mistake(0.0, "That is the smallest eigenvalue without the penalty. Adding "
                   "(lambda / 2) ||W||^2 adds lambda I to the Hessian."),
-     Mistake(_REG / 2, "The second derivative of (lambda / 2) w^2 is lambda, not "
-                       "lambda / 2."),
+     Mistake(_REG / 2, "The second derivative of (lambda / 2) w^2 is lambda, not lambda / 2."),
      Mistake(2 * _REG, "The penalty is (lambda / 2) ||W||^2, whose second derivative is "
                        "lambda, not 2 lambda."),
      Mistake(-_REG, "The sign is flipped: the penalty adds lambda to every eigenvalue."),
      Mistake(_SMALLEST_POSITIVE + _REG,
-             "That is the smallest non-zero eigenvalue of the data term plus lambda. The "
-             "data term also has zero eigenvalues: along which directions does the loss "
-             "not change at all?"),
+             "That is the smallest non-zero eigenvalue of the data term plus lambda. The data term "
+             "also has zero eigenvalues: along which directions does the loss not change at all?"),
      Mistake(_SMALLEST_POSITIVE,
              "That is the smallest non-zero eigenvalue of the data term alone. It has "
              "zero eigenvalues too, and the penalty adds lambda.")],
     shape_hint="Give only the smallest eigenvalue, as one number: for example "
                "lam_min = float(np.min(...)).",
-    value_hint="Build the Hessian of the mean loss with respect to W, add lambda I, and "
-               "take np.linalg.eigvalsh(...)[0]; or reason about the shift directions "
-               "W + v 1^T.")
+    value_hint="Build the Hessian of the mean loss with respect to W, add lambda I, and take "
+               "np.linalg.eigvalsh(...)[0]; or reason about the shift directions W + v 1^T.")
 
 
 # -- The regularized loss ---------------------------------------------------
@@ -330,8 +321,7 @@ REGULARIZED_LOSS = FunctionExercise(
      Mistake(_loss_with(data_factor=-1.0),
              "The data term has the wrong sign: the loss is -log p of the true class, "
              "which is positive."),
-     Mistake(_loss_with(lambda z: log_softmax(z, axis=0)),
-             BATCH_AXIS_HINT),
+     Mistake(_loss_with(lambda z: log_softmax(z, axis=0)), BATCH_AXIS_HINT),
      Mistake(_loss_with(log_of_softmax),
              "log(softmax(z)) fails when the true class is far below the maximum: its "
              "probability underflows to 0 and the log gives inf. Use the log-sum-exp: "

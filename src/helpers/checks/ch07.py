@@ -87,8 +87,7 @@ _LOG_C = float(np.log(INITIAL_LOSS_CLASSES))
 
 INITIAL_LOSS = ValueExercise(
     "initial_loss", _LOG_C, _BY_HAND,
-    [Mistake(1.0, "That is log10(10). The loss uses the natural logarithm: np.log, in "
-                  "nats."),
+    [Mistake(1.0, "That is log10(10). The loss uses the natural logarithm: np.log, in nats."),
      Mistake(np.log2(10), "That is log2(10), the loss in bits. The book measures the "
                           "loss in nats, with np.log."),
      Mistake(0.1, "1/C = 0.1 is the probability of each class. The loss is minus the "
@@ -100,8 +99,7 @@ INITIAL_LOSS = ValueExercise(
      Mistake(-_LOG_C, "The sign is flipped: the loss is -log(1/C), which is positive."),
      Mistake(10.0, "The loss is a logarithm: -log(1/C).")],
     shape_hint="Give one number, the mean loss.",
-    value_hint="With all logits equal, each class has probability 1/C. What is -log of "
-               "that?")
+    value_hint="With all logits equal, each class has probability 1/C. What is -log of that?")
 
 
 # -- Folding the bias into the weights -----------------------------------
@@ -138,8 +136,7 @@ def _folded(W_aug, X, labels, reg, *, loss_reg=0.5, grad_reg=1.0, bias=False,
 
 
 def _folded_mistake(hint: str, **options) -> Mistake:
-    return Mistake(lambda W_aug, X, labels, reg: _folded(W_aug, X, labels, reg, **options),
-                   hint)
+    return Mistake(lambda W_aug, X, labels, reg: _folded(W_aug, X, labels, reg, **options), hint)
 
 
 def _folded_case(rows, labels, why, reg=0.01):
@@ -156,8 +153,7 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
            _RNG.normal(size=(6, 3)), np.array([0, 3, 1, 4, 2, 1]), 0.3),
           why="N = 6, D + 1 = 4, C = 5 all differ, and the bias row is far from 0"),
      Case((_RNG.normal(size=(3, 3)), _RNG.normal(size=(3, 2)), np.array([2, 0, 1]), 1.5),
-          why="a square problem, N = C = D + 1 = 3, so a transposed product keeps its "
-              "shape"),
+          why="a square problem, N = C = D + 1 = 3, so a transposed product keeps its shape"),
      *(_folded_case(*batch) for batch in _SHIFT_BATCHES),
      _folded_case((UNDERFLOW_ROW[0], (0.0, 1.0, 2.0)), [2, 1], UNDERFLOW_ROW[1])],
     _CODE,
@@ -192,10 +188,9 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
                      sum_loss=True, sum_grad=True),
      _folded_mistake("The ones column must be the last column of X_aug, matching the bias "
                      "in the last row of W_aug: np.hstack([X, ones]).", ones_first=True),
-     _folded_mistake("The logits ignore the bias: the bias row was set to 0 before the "
-                     "logits were computed, perhaps with W_aug[-1] = 0 on W_aug itself. "
-                     "Zero the last row of a copy (W = W_aug.copy()) for the penalty "
-                     "only.", bias_zeroed=True),
+     _folded_mistake("The logits ignore the bias: the bias row was set to 0 before the logits were "
+                     "computed, perhaps with W_aug[-1] = 0 on W_aug itself. Zero the last row of a "
+                     "copy (W = W_aug.copy()) for the penalty only.", bias_zeroed=True),
      _folded_mistake("The penalty is added once to the mean loss; do not divide it by N.",
                      penalty_over_n=True),
      _folded_mistake("Use the natural logarithm (np.log): the loss is in nats.",
@@ -209,11 +204,9 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
      Mistake(lambda *args: (_folded(*args)[0], _folded(*args)[1][:-1]),
              "dW_aug is missing the bias row: it has the shape of W_aug, (D + 1, C), "
              "with the bias gradient in the last row.")],
-    shape_hint="Return the loss, one number, and dW_aug, which has the shape of W_aug, "
-               "(D + 1, C).",
-    value_hint="Build X_aug = np.hstack([X, ones]); the data gradient is "
-               "X_aug.T @ (P - Y) / N; add (reg / 2) ||W||^2 and reg * W for the weight "
-               "rows only.",
+    shape_hint="Return the loss, one number, and dW_aug, which has the shape of W_aug, (D + 1, C).",
+    value_hint="Build X_aug = np.hstack([X, ones]); the data gradient is X_aug.T @ (P - Y) / N; "
+               "add (reg / 2) ||W||^2 and reg * W for the weight rows only.",
     outputs=("loss", "dW_aug"))
 
 
@@ -322,9 +315,8 @@ SGD_EPOCH = FunctionExercise(
                     lambda dW, db, W, b, reg, B, N: (B / N * dW + reg * W, B / N * db)),
      *(_shift_mistake(s) for s in ("mean", "min", "zero"))],
     shape_hint="Return the updated W, shape (D, C), and b, shape (C,), in that order.",
-    value_hint="For each batch = order[start:start + batch_size], compute the gradients "
-               "of the regularised mean loss on X[batch], then W = W - lr * dW and "
-               "b = b - lr * db.",
+    value_hint="For each batch = order[start:start + batch_size], compute the gradients of the "
+               "regularised mean loss on X[batch], then W = W - lr * dW and b = b - lr * db.",
     outputs=("W", "b"))
 
 

@@ -174,9 +174,8 @@ def _bug_exercise(name: str, right: float, other: float, other_hint: str,
     return ValueExercise(
         name, right, _BY_HAND,
         [Mistake(other, other_hint),
-         Mistake(_MINUS_P, "That is nll_loss applied to probabilities, -mean(p_y): a "
-                           "negative number, not a loss. F.cross_entropy takes a "
-                           "log-softmax first."),
+         Mistake(_MINUS_P, "That is nll_loss applied to probabilities, -mean(p_y): a negative "
+                           "number, not a loss. F.cross_entropy takes a log-softmax first."),
          Mistake(right / np.log(10), "Use the natural logarithm, not log10."),
          Mistake(right * len(BUG_LABELS), "F.cross_entropy returns the mean over the "
                                           "batch (reduction='mean'), not the sum.")],
@@ -224,8 +223,7 @@ NLL_LOSS = FunctionExercise(
     [Case((log_softmax(_RNG.normal(scale=2.0, size=(3, 3))), np.array([2, 0, 1])),
           why="a square batch, N == C, so a wrong axis or log_probs[:, labels] gives a "
               "wrong number, not an error"),
-     Case((log_softmax(_RNG.normal(scale=2.0, size=(2, 5))), np.array([4, 1])),
-          why="N = 2, C = 5"),
+     Case((log_softmax(_RNG.normal(scale=2.0, size=(2, 5))), np.array([4, 1])), why="N = 2, C = 5"),
      Case((_TALL, np.array([1, IGNORE_INDEX, 3, IGNORE_INDEX, 0])),
           why="two labels are -100, the default ignore_index: leave those rows out"),
      Case((_TALL, np.array([1, 2, 3, 2, 0])), {"ignore_index": 2},
@@ -252,15 +250,13 @@ NLL_LOSS = FunctionExercise(
      _nll_mistake("log_probs[:, labels] takes N entries from every row. Pick one entry "
                   "per row: log_probs[rows, labels].",
                   lambda lp, y, ig: -np.mean(lp[y != ig][:, y[y != ig]])),
-     _nll_mistake("Off by one class: labels are 0-based column indices; use them as they "
-                  "are.",
+     _nll_mistake("Off by one class: labels are 0-based column indices; use them as they are.",
                   lambda lp, y, ig: _nll(lp, np.where(y == ig, ig, (y - 1) % lp.shape[1]),
                                          ig)),
      _nll_mistake("Do not exponentiate: exp(-1500) is 0 in floating point and its log is "
                   "-inf. Use the log-probabilities directly.",
                   lambda lp, y, ig: -np.mean(np.log(np.exp(_kept(lp, y, ig)))))],
-    shape_hint="Return one number, the mean over the rows that are not ignored "
-               "(reduction='mean').",
+    shape_hint="Return one number, the mean over the rows that are not ignored (reduction='mean').",
     value_hint="Keep the rows whose label is not ignore_index, pick log_probs[row, label] "
                "in each, and return minus their mean.")
 
@@ -337,8 +333,7 @@ SCIPY_DEFAULT = ValueExercise(
     "scipy_probs", softmax(_Z_SCIPY.ravel()).reshape(_Z_SCIPY.shape),
     Tolerance(rtol=1e-6, atol=1e-12),
     [Mistake(softmax(_Z_SCIPY), "That is the softmax of each row (axis=-1)." + _PER),
-     Mistake(softmax(_Z_SCIPY, axis=0),
-             "That is the softmax of each column (axis=0)." + _PER)],
+     Mistake(softmax(_Z_SCIPY, axis=0), "That is the softmax of each column (axis=0)." + _PER)],
     shape_hint="scipy.special.softmax returns an array of the input's shape, (3, 4), even "
                "when it normalises the whole array: reshape the result back.",
     value_hint="Flatten the array, take one softmax of all twelve logits, and reshape back "

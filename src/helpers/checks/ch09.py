@@ -194,8 +194,7 @@ PC_MI_ESTIMATE = FunctionExercise(
              "each point's log-probability."),
      Mistake(lambda z, y, pi: np.mean(pick(log_softmax(z + np.log(pi)), y)
                                       + np.log(pi)[y]),
-             "Check the sign of the last term: log r_y = log softmax(f + log pi)_y - "
-             "log pi_y."),
+             "Check the sign of the last term: log r_y = log softmax(f + log pi)_y - log pi_y."),
      Mistake(lambda z, y, pi: np.mean(pick(log_softmax(z + pi), y) - pi[y]),
              "Use the logarithms of the priors, log(pi), not the priors themselves."),
      Mistake(lambda z, y, pi: _pc(z, y, pi) / np.log(2),
@@ -255,8 +254,7 @@ NAIVE_BIAS = ValueExercise(
                             "is log C minus that loss."),
      Mistake(np.log(3), "log C is the estimate's first term; subtract the loss of the best "
                         "model, which predicts the priors."),
-     Mistake(_BIAS / np.log(2), "That is the answer in bits; use natural logarithms "
-                                "(nats)."),
+     Mistake(_BIAS / np.log(2), "That is the answer in bits; use natural logarithms (nats)."),
      Mistake(_BIAS / np.log(10), "Use the natural logarithm (np.log), not log10."),
      Mistake(-_BIAS, "Check the sign: log C - H(Y) is positive, because H(Y) < log C for "
                      "unbalanced classes."),
