@@ -8,8 +8,14 @@ still overflows.  They are written here once, with the hints they earn.
 
 from __future__ import annotations
 
-__all__ = ["UNSTABLE", "UNSTABLE_HINTS", "FAR_BELOW", "SHIFT_ROWS", "UNDERFLOW_ROW",
+from .engine import Tolerance
+
+__all__ = ["BY_HAND", "UNSTABLE", "UNSTABLE_HINTS", "FAR_BELOW", "SHIFT_ROWS", "UNDERFLOW_ROW",
            "BATCH_MAX_HINT", "BATCH_AXIS_HINT", "overflow_hint", "shift_hint", "shift_hints"]
+
+#: Answers worked out by hand or predicted: every exercise text asks for three
+#: significant digits (so 1.17 passes for 1.1743), and a wrong one is never shown.
+BY_HAND = Tolerance(digits=3)
 
 #: Batches of two rows of three logits, as (logits, why), in the order that
 #: lets each wrong shift fail first on a batch where the ones before it pass.

@@ -1,8 +1,7 @@
-"""Checks for the exercises of the chapter on the softmax function.
+"""Checks for the chapter on the softmax function, as data over :mod:`.engine`.
 
-Data over :mod:`helpers.checks.engine`.  Huge logits expose a missing max
-subtraction, the row (800, 0, -800) a shift by the row's minimum or mean, a
-square batch a wrong axis or a missing ``keepdims``, ties the zero-temperature limit.
+Huge logits expose a missing max subtraction, the row (800, 0, -800) a shift by the
+row's minimum or mean, a square batch a wrong axis, ties the zero-temperature limit.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import softmax
-from .cases import BATCH_MAX_HINT, shift_hint
+from .cases import BATCH_MAX_HINT, BY_HAND, shift_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import normalised, shifted_softmax, unshifted_softmax
 
@@ -27,13 +26,11 @@ BY_HAND_LOGITS = (1.0, 3.0, 0.0)
 TEMPERATURE_LOGITS = (3.0, 1.0, 0.0)
 TEMPERATURES = (0.5, 1.0, 5.0)
 
-# Answers worked by hand: the exercise text asks for three significant digits.
-_BY_HAND = Tolerance(digits=3)
 # Code answers: float64 softmaxes with a max shift agree with helpers.softmax
 # to about 1e-13 relative on these inputs; float32 (eps 1.2e-7) does not pass.
 _CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
-_SHAPE_HINT = ("Return one probability per logit: an array of the same shape (N, C) as `logits`.")
+_SHAPE_HINT = "Return one probability per logit: an array of the same shape (N, C) as `logits`."
 
 
 def check_softmax_by_hand(p1: Any) -> Feedback:
@@ -44,7 +41,7 @@ def check_softmax_by_hand(p1: Any) -> Feedback:
     >>> print(check_softmax_by_hand(0.881).hint)
     The logit 0 counts too: e^0 = 1 belongs in the sum.
     """
-    return SOFTMAX_BY_HAND.check(p1)
+    return SOFTMAXBY_HAND.check(p1)
 
 
 def check_logit_gap(gap: Any) -> Feedback:
@@ -98,8 +95,8 @@ _Z = np.array(BY_HAND_LOGITS)
 _CLASS_HINT = ("Classes are numbered from 0, so class 1 is the one with logit 3. "
                "You computed the probability of class {}.")
 
-SOFTMAX_BY_HAND = ValueExercise(
-    "p1", _E[1] / _E.sum(), _BY_HAND,
+SOFTMAXBY_HAND = ValueExercise(
+    "p1", _E[1] / _E.sum(), BY_HAND,
     [Mistake(_E[0] / _E.sum(), _CLASS_HINT.format(0)),
      Mistake(_E[2] / _E.sum(), _CLASS_HINT.format(2)),
      Mistake(_E[1] / (_E[0] + _E[1]), "The logit 0 counts too: e^0 = 1 belongs in the sum."),
@@ -115,7 +112,7 @@ SOFTMAX_BY_HAND = ValueExercise(
 # --- Reading a logit gap: p_cat / p_dog = 0.6 / 0.2 --------------------------
 
 LOGIT_GAP = ValueExercise(
-    "gap", np.log(3.0), _BY_HAND,
+    "gap", np.log(3.0), BY_HAND,
     [Mistake(3.0, "3 is the ratio of the probabilities; the logit gap is its natural logarithm."),
      Mistake(0.4, "The difference of the probabilities is not the difference of the "
                   "logits: take the logarithm of their ratio."),
@@ -239,6 +236,6 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
                "probability equally among them.")
 
 
-EXERCISES = {"check_softmax_by_hand": (SOFTMAX_BY_HAND,), "check_logit_gap": (LOGIT_GAP,),
+EXERCISES = {"check_softmax_by_hand": (SOFTMAXBY_HAND,), "check_logit_gap": (LOGIT_GAP,),
              "check_my_softmax": (MY_SOFTMAX,), "check_temperature_probs": (TEMPERATURE_PROBS,),
              "check_zero_temperature_limit": (ZERO_TEMPERATURE_LIMIT,)}

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import sigmoid, softmax, softmax_jacobian
-from .cases import BATCH_AXIS_HINT, overflow_hint
+from .cases import BATCH_AXIS_HINT, BY_HAND, overflow_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import jacobians, unshifted_softmax
 
@@ -25,8 +25,6 @@ HAND_LOGITS = (float(np.log(2.0)), 0.0, 0.0)
 #: The logits of the exercise "Two classes: the eigenvalues".
 TWO_CLASS_LOGITS = (2.0, 0.0)
 
-# Answers worked by hand: the exercise text asks for three significant digits.
-_BY_HAND = Tolerance(digits=3)
 # Code answers: the learner's float64 routes (broadcasting, einsum, a loop)
 # agree with the reference to about 1e-15 on these inputs.
 _CODE = Tolerance(rtol=1e-6, atol=1e-12)
@@ -42,7 +40,7 @@ def check_jacobian_by_hand(jac: Any) -> Feedback:
     >>> print(check_jacobian_by_hand(np.zeros(3)).hint)  # doctest: +ELLIPSIS
     The Jacobian of a softmax over 3 classes is a 3 x 3 matrix: entry (i, j) is the ...
     """
-    return JACOBIAN_BY_HAND.check(jac)
+    return JACOBIANBY_HAND.check(jac)
 
 
 def check_two_class_eigenvalue(lam: Any) -> Feedback:
@@ -84,8 +82,8 @@ _S = softmax(np.array(HAND_LOGITS))
 _J = softmax_jacobian(np.array(HAND_LOGITS))
 _EXPS = np.exp(np.array(HAND_LOGITS))                                   # (2, 1, 1)
 
-JACOBIAN_BY_HAND = ValueExercise(
-    "jac", _J, _BY_HAND,
+JACOBIANBY_HAND = ValueExercise(
+    "jac", _J, BY_HAND,
     [Mistake(np.diag(_S * (1 - _S)), "Only the diagonal is filled in. Each s_i also depends "
              "on the other logits through the shared denominator: the off-diagonal entries "
              "are -s_i s_j."),
@@ -107,7 +105,7 @@ JACOBIAN_BY_HAND = ValueExercise(
 _P = float(sigmoid(TWO_CLASS_LOGITS[0] - TWO_CLASS_LOGITS[1]))
 
 TWO_CLASS_EIGENVALUE = ValueExercise(
-    "lam", 2 * _P * (1 - _P), _BY_HAND,                                  # 0.20999
+    "lam", 2 * _P * (1 - _P), BY_HAND,                                  # 0.20999
     [Mistake(_P * (1 - _P), "That is a diagonal entry of J, not an eigenvalue. Apply J to "
              "the vector (1, -1) and see which multiple of (1, -1) comes out."),
      Mistake(0.0, "0 is the eigenvalue of the direction (1, 1), where the softmax does not "
@@ -219,6 +217,6 @@ BATCHED_JVP = FunctionExercise(
                "probability-weighted average of v.")
 
 
-EXERCISES = {"check_jacobian_by_hand": (JACOBIAN_BY_HAND,),
+EXERCISES = {"check_jacobian_by_hand": (JACOBIANBY_HAND,),
              "check_two_class_eigenvalue": (TWO_CLASS_EIGENVALUE,),
              "check_tempered_jacobian": (TEMPERED_JACOBIAN,), "check_batched_jvp": (BATCHED_JVP,)}

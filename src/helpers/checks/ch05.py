@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
-from .cases import BATCH_AXIS_HINT, UNSTABLE, UNSTABLE_HINTS
+from .cases import BATCH_AXIS_HINT, BY_HAND, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
@@ -74,7 +74,7 @@ _Z, _Y = np.array(ENTRY_LOGITS), np.array(ENTRY_LABELS)                  # (2, 3
 _G, _S = cross_entropy_grad(_Z, _Y), softmax(_Z)
 
 GRADIENT_ENTRY = ValueExercise(
-    "entry", _G[0, 0], Tolerance(digits=3),
+    "entry", _G[0, 0], BY_HAND,
     [Mistake(2 * _G[0, 0], "That is the gradient of the first example's own loss. The "
              "loss is the mean over N = 2 examples, so every entry is divided by 2."),
      Mistake(-_G[0, 0], "The sign is flipped: the gradient is (s - y) / N, and class 0 "

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax, softmax_jacobian
-from .cases import BATCH_AXIS_HINT, FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
+from .cases import BATCH_AXIS_HINT, BY_HAND, FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import (jacobians, log_of_softmax, mean_nll, shift_mistakes,
                        shifted_log_softmax, unshifted_softmax)
@@ -247,7 +247,7 @@ _SMALLEST_POSITIVE = float(np.min(_DATA_EIGS[_DATA_EIGS > 1e-9]))
 # The shift directions W + v 1^T have curvature 0, and the penalty adds
 # lambda to every eigenvalue: the answer is lambda exactly, whatever the data.
 SMALLEST_EIGENVALUE = ValueExercise(
-    "lam_min", _REG, Tolerance(digits=3),
+    "lam_min", _REG, BY_HAND,
     [Mistake(0.0, "That is the smallest eigenvalue without the penalty. Adding "
                   "(lambda / 2) ||W||^2 adds lambda I to the Hessian."),
      Mistake(_REG / 2, "The second derivative of (lambda / 2) w^2 is lambda, not lambda / 2."),

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy, cross_entropy_grad
-from .cases import SHIFT_ROWS, UNDERFLOW_ROW, shift_hints
+from .cases import BY_HAND, SHIFT_ROWS, UNDERFLOW_ROW, shift_hints
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import (grad_from_probs, log_of_softmax, mean_nll, shifted_log_softmax,
                        shifted_softmax)
@@ -26,8 +26,6 @@ __all__ = [
 #: The number of classes in the exercise "The loss before training".
 INITIAL_LOSS_CLASSES = 10
 
-# A number predicted by hand: the exercise text asks for three significant digits.
-_BY_HAND = Tolerance(digits=3)
 # Code answers: float64 log-softmax arithmetic agrees to about 1e-13 relative
 # on these inputs (losses up to ~800, gradients up to ~1e3).
 _CODE = Tolerance(rtol=1e-7, atol=1e-10)
@@ -86,7 +84,7 @@ def check_sgd_epoch(func: Any) -> Feedback:
 _LOG_C = float(np.log(INITIAL_LOSS_CLASSES))
 
 INITIAL_LOSS = ValueExercise(
-    "initial_loss", _LOG_C, _BY_HAND,
+    "initial_loss", _LOG_C, BY_HAND,
     [Mistake(1.0, "That is log10(10). The loss uses the natural logarithm: np.log, in nats."),
      Mistake(np.log2(10), "That is log2(10), the loss in bits. The book measures the "
                           "loss in nats, with np.log."),

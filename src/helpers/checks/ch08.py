@@ -14,7 +14,7 @@ import numpy as np
 from ..numerics import log_softmax, softmax
 from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise,
                      all_correct)
-from .cases import SHIFT_ROWS, shift_hints
+from .cases import BY_HAND, SHIFT_ROWS, shift_hints
 from .mistakes import shift_mistakes, shifted_log_softmax, unshifted_log_softmax
 
 __all__ = [
@@ -52,8 +52,6 @@ SCIPY_LOGITS = ((1.0, 2.0, 0.0, -1.0),
                 (0.5, 0.5, 3.0, 0.0),
                 (-2.0, 1.0, 1.0, 4.0))
 
-# Numbers worked out by hand: the exercise text says three significant digits.
-_BY_HAND = Tolerance(digits=3)
 # Code answers in float64 agree with the log-softmax reference to ~1e-15
 # relative on these inputs (the largest loss is ~1500).
 _CODE = Tolerance(rtol=1e-9, atol=1e-12)
@@ -84,7 +82,7 @@ def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
     buggy_loss is one number: F.cross_entropy returns the mean over the batch.
     """
     return all_correct(BUGGY_LOSS.check(buggy_loss), FIXED_LOSS.check(fixed_loss),
-                       message=f"buggy_loss and fixed_loss are both right ({_BY_HAND}).")
+                       message=f"buggy_loss and fixed_loss are both right ({BY_HAND}).")
 
 
 def check_nll_loss(my_nll_loss: Any) -> Feedback:
@@ -172,7 +170,7 @@ _MINUS_P = float(-np.mean(softmax(_Z_BUG)[np.arange(4), _Y_BUG]))
 def _bug_exercise(name: str, right: float, other: float, other_hint: str,
                   value_hint: str) -> ValueExercise:
     return ValueExercise(
-        name, right, _BY_HAND,
+        name, right, BY_HAND,
         [Mistake(other, other_hint),
          Mistake(_MINUS_P, "That is nll_loss applied to probabilities, -mean(p_y): a negative "
                            "number, not a loss. F.cross_entropy takes a log-softmax first."),

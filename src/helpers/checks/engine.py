@@ -1,32 +1,20 @@
 """The one engine behind every exercise check.
 
-An exercise is data: what the learner hands in is compared with a
-reference on fixed inputs, and a wrong answer is compared with the answers
-that typical mistakes produce, so that each mistake gets its own hint.
-
-- :class:`ValueExercise`: the learner hands in a number or an array.
-- :class:`FunctionExercise`: the learner hands in a function; it is called
-  on each :class:`Case` and its result compared with the reference's.
-- :class:`Mistake`: a typical wrong answer (a value, or a wrong function
-  with the learner's signature) and the hint it earns.
-- :class:`Tolerance`: how close is close enough, either as significant
-  digits (answers worked out by hand) or as ``rtol``/``atol`` (code).
-
-A check answers with a :class:`Feedback` whose status is one of
-``"correct"``, ``"not attempted"``, ``"wrong type"``, ``"wrong shape"`` and
-``"wrong value"``.  The steps are always the same, in this order: not
-attempted, wrong type, the call (for functions), a missing ``return``,
-shape, value, and which known mistake it is.
-
-A check never reads a learner's globals: the value or the function is
-passed in.
+An exercise is data: what the learner hands in (a :class:`ValueExercise`'s
+number or array, a :class:`FunctionExercise`'s function, run on each
+:class:`Case`) is compared with a reference within a :class:`Tolerance`, and
+a wrong answer with what each known :class:`Mistake` gives, for its hint.
+The steps are always, in this order: not attempted, wrong type, the call, a
+missing ``return``, shape, value, which mistake.  The answer is passed in:
+a check never reads a learner's globals.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +74,7 @@ class Feedback:
     def __repr__(self) -> str:
         return str(self)
 
-    def assert_correct(self) -> "Feedback":
+    def assert_correct(self) -> Feedback:
         """Raise :class:`CheckFailed` unless correct (for nbgrader test cells)."""
         if not self:
             raise CheckFailed(str(self))
@@ -114,9 +102,7 @@ def is_not_attempted(value: Any) -> bool:
     return value is None or value is NOT_ATTEMPTED or value is Ellipsis
 
 
-# --------------------------------------------------------------------------
-# Tolerances
-# --------------------------------------------------------------------------
+# -- Tolerances -------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Tolerance:
@@ -177,9 +163,7 @@ class Tolerance:
 _NEAR = Tolerance(digits=2)
 
 
-# --------------------------------------------------------------------------
-# Exercises
-# --------------------------------------------------------------------------
+# -- Exercises --------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Case:
@@ -353,27 +337,20 @@ class ValueExercise:
 class FunctionExercise:
     """An exercise whose answer is a function.
 
+    `name`, `tolerance`, `mistakes` (wrong functions with the learner's
+    signature), `shape_hint` and `value_hint` are as for :class:`ValueExercise`.
+
     Parameters
     ----------
-    name : str
-        The function's name in the learner's notebook.
     reference : callable
         The right function; it is called on the same cases.
     cases : sequence of Case
         The test inputs, each chosen to expose a mistake.
-    tolerance : Tolerance
-        The tolerance the exercise text states.
-    mistakes : sequence of Mistake
-        Wrong functions with the learner's signature, each with its hint.
     outputs : sequence of str
         The names of the results, when the function returns several
         (``("loss", "grad")``); empty for one result.
-    shape_hint, value_hint : str
-        Hints for a wrong shape and for a wrong value that is no known
-        mistake.
     same_dtype : bool
-        Whether each result must have the reference's dtype (float32 in,
-        float32 out).
+        Whether each result must have the reference's dtype (float32 in, float32 out).
 
     Examples
     --------
@@ -497,9 +474,7 @@ class FunctionExercise:
         return ""
 
 
-# --------------------------------------------------------------------------
-# One-off checks, for the book's own examples
-# --------------------------------------------------------------------------
+# -- One-off checks, for the book's own examples ----------------------------
 
 def check_value(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9,
                 hint: str = "", what: str = "your answer") -> Feedback:
