@@ -160,8 +160,7 @@ MY_SOFTMAX = FunctionExercise(
              "from and divided into their own row."),
      Mistake(_row_shifted, "Normalise: divide the exponentials by their sum over the row."),
      Mistake(lambda z: normalised(np.exp(z - np.max(z)), axis=None), "Normalise each row "
-             "separately: the probabilities of one sample sum to 1, not those of the whole "
-             "batch."),
+             "separately: the probabilities of one sample sum to 1, not those of the whole batch."),
      Mistake(lambda z: softmax(-z, axis=-1), "Check the sign: larger logits must get "
              "larger probabilities, so use exp(z - max), not exp(max - z)."),
      Mistake(lambda z: z / np.sum(z, axis=-1, keepdims=True),

@@ -179,9 +179,8 @@ _THRESHOLD = np.log(_MAX32) - np.log(_CLASSES)                         # 81.815
 
 OVERFLOW_THRESHOLD = ValueExercise(
     "largest_safe_logit", _THRESHOLD, BY_HAND,
-    [Mistake(np.log(_MAX32), "That is the limit for a single exponential. The denominator "
-             "adds 1000 equal terms, so it overflows when 1000 * exp(t) exceeds the float32 "
-             "maximum."),
+    [Mistake(np.log(_MAX32), "That is the limit for a single exponential. The denominator adds "
+             "1000 equal terms, so it overflows when 1000 * exp(t) exceeds the float32 maximum."),
      Mistake(np.log(_MAX64) - np.log(_CLASSES), "That is the float64 limit; use "
              "np.finfo(np.float32).max."),
      Mistake(np.log(_MAX64), "That is the float64 limit for a single exponential; use "

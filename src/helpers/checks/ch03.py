@@ -84,9 +84,8 @@ _EXPS = np.exp(np.array(HAND_LOGITS))                                   # (2, 1,
 
 JACOBIANBY_HAND = ValueExercise(
     "jac", _J, BY_HAND,
-    [Mistake(np.diag(_S * (1 - _S)), "Only the diagonal is filled in. Each s_i also depends "
-             "on the other logits through the shared denominator: the off-diagonal entries "
-             "are -s_i s_j."),
+    [Mistake(np.diag(_S * (1 - _S)), "Only the diagonal is filled in. Each s_i also depends on the "
+             "other logits through the shared denominator: the off-diagonal entries are -s_i s_j."),
      Mistake(-_J, "Every sign is flipped. Raising z_i raises s_i, so the diagonal must be "
                   "positive: J = diag(s) - s s^T."),
      Mistake(-np.outer(_S, _S), "The diagonal is missing its s_i term: for i = j the "
@@ -191,9 +190,8 @@ BATCHED_JVP = FunctionExercise(
      Case((_RNG_JVP.normal(size=(2, 4)), np.ones((2, 4))),
           why="the direction (1, ..., 1), which J sends to 0")],
     _CODE,
-    [Mistake(lambda z, v: softmax(z) * v, "That is diag(s) v alone. Moving one logit moves "
-             "every probability, so subtract each row's weighted average: "
-             "s * (v - sum_j s_j v_j)."),
+    [Mistake(lambda z, v: softmax(z) * v, "That is diag(s) v alone. Moving one logit moves every "
+             "probability, so subtract each row's weighted average: s * (v - sum_j s_j v_j)."),
      Mistake(lambda z, v: -_jvp(z, v), "The sign is flipped: J v = s * (v - s . v), not "
                                        "s * (s . v - v)."),
      Mistake(lambda z, v: _minus_average(softmax(z), v, np.sum(softmax(z) * v, axis=-1)),

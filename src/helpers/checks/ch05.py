@@ -82,9 +82,8 @@ GRADIENT_ENTRY = ValueExercise(
      Mistake(0.0, "0 is what you get if the softmax is treated as elementwise, so that "
              "only the true class's probability depends on its logit. Raising z_0 lowers "
              "s_1 through the shared denominator."),
-     Mistake(_S[0, 0] * (1 - _S[0, 0]) / 2, "That is the diagonal Jacobian entry "
-             "s_0 (1 - s_0) / 2. Apply the chain rule through the whole loss: "
-             "dL/dz_j = (s_j - y_j) / N."),
+     Mistake(_S[0, 0] * (1 - _S[0, 0]) / 2, "That is the diagonal Jacobian entry s_0 (1 - s_0) / "
+             "2. Apply the chain rule through the whole loss: dL/dz_j = (s_j - y_j) / N."),
      Mistake(_G[0, 1], "That is the entry for class 1, the true class. The exercise asks "
              "for column 0."),
      Mistake(_G[1, 0], "That is the entry of the second example (row 1). The exercise "
