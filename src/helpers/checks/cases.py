@@ -11,7 +11,8 @@ from __future__ import annotations
 from .engine import Tolerance
 
 __all__ = ["BY_HAND", "UNSTABLE", "UNSTABLE_HINTS", "FAR_BELOW", "SHIFT_ROWS", "UNDERFLOW_ROW",
-           "BATCH_MAX_HINT", "BATCH_AXIS_HINT", "overflow_hint", "shift_hint", "shift_hints"]
+           "BATCH_MAX_HINT", "BATCH_AXIS_HINT", "LOG10_HINT", "BITS_HINT", "MEAN_HINT",
+           "OFF_BY_ONE_HINT", "LOG_OF_SOFTMAX_HINT", "overflow_hint", "shift_hint", "shift_hints"]
 
 #: Answers worked out by hand or predicted: every exercise text asks for three
 #: significant digits (so 1.17 passes for 1.1743), and a wrong one is never shown.
@@ -52,6 +53,15 @@ BATCH_MAX_HINT = ("Subtract each row's own maximum (np.max(logits, axis=-1, keep
                   "not the maximum of the whole batch: a row far below it underflows to 0 / 0.")
 BATCH_AXIS_HINT = ("The softmax was taken over the batch axis. Each row is one example; "
                    "normalise along the last axis (axis=-1).")
+
+# Slips that many exercises share, with one hint each.
+LOG10_HINT = "Use the natural logarithm, np.log, not log10: the book works in nats."
+BITS_HINT = "That is in bits (log2); the book works in nats, with the natural logarithm np.log."
+MEAN_HINT = "Take the mean over the batch, not the sum: divide by N."
+OFF_BY_ONE_HINT = "Off by one class: labels are already 0-based indices, so use them as they are."
+LOG_OF_SOFTMAX_HINT = ("log(softmax(z)) underflows when the true class is far below the maximum: "
+                       "its probability is 0 and the log gives -inf. Compute the "
+                       "log-probabilities directly, z - logsumexp(z), or use helpers.log_softmax.")
 
 
 def overflow_hint(near: float, fix: str = "helpers.softmax", *, over: str = "row") -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import log_softmax, logsumexp, softmax
-from .cases import BATCH_MAX_HINT, BY_HAND, shift_hint
+from .cases import BATCH_MAX_HINT, BY_HAND, LOG10_HINT, shift_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import normalised, shifted_softmax, unshifted_softmax
 
@@ -155,8 +155,7 @@ LOGSUMEXP = FunctionExercise(
              "LSE(z) = m + log(sum(exp(z - m)))."),
      Mistake(lambda z: _shifted_lse(z, _row(np.min, z)), _SHIFT_HINTS["min"]),
      Mistake(lambda z: _shifted_lse(z, _row(np.mean, z)), _SHIFT_HINTS["mean"]),
-     Mistake(lambda z: _shifted_lse(z, _row(np.max, z), log=np.log10),
-             "Use the natural logarithm, np.log, not np.log10."),
+     Mistake(lambda z: _shifted_lse(z, _row(np.max, z), log=np.log10), LOG10_HINT),
      Mistake(lambda z: _shifted_lse(z, np.max(z)), "np.max(logits) is the maximum of the "
              "whole batch. A row far below it gives log(0) = -inf: use each row's own "
              "maximum (axis=-1, keepdims=True)."),
@@ -210,7 +209,7 @@ FLOAT32_LOSS = ValueExercise(
     [Mistake(np.inf, "softmax(z)[1] underflowed to 0 in float32 and -log(0) is inf. "
              "Compute the log-probability directly: z[1] - logsumexp(z)."),
      Mistake(-_LOSS, "Check the sign: the loss is -log p, a positive number."),
-     Mistake(_LOSS / np.log(10), "Use the natural logarithm: the loss is -ln p."),
+     Mistake(_LOSS / np.log(10), LOG10_HINT),
      Mistake(-_LOG_PROBS[0], "That is the loss for class 0. The true class is 1, the "
              "second entry (Python counts from 0)."),
      Mistake(-_LOG_PROBS[2], "That is the loss for class 2. The true class is 1, the "

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
-from .cases import BY_HAND, FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
+from .cases import (BITS_HINT, BY_HAND, FAR_BELOW, LOG10_HINT, LOG_OF_SOFTMAX_HINT, MEAN_HINT,
+                    OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS)
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import entropy, log_of_softmax, mean_nll, shift_mistakes, shifted_log_softmax
 
@@ -75,7 +76,7 @@ def check_uniform_loss(uniform_loss: Any) -> Feedback:
     Examples
     --------
     >>> print(check_uniform_loss(3.0).hint)
-    Use the natural logarithm (np.log), not log10.
+    Use the natural logarithm, np.log, not log10: the book works in nats.
     """
     return UNIFORM_LOSS.check(uniform_loss)
 
@@ -135,32 +136,25 @@ def _ce(log_probs_of):
 CE_MISTAKES = (
     Mistake(_ce(lambda z: -log_softmax(z)), "Check the sign: the loss is -log p of the "
             "true class, which is never negative."),
-    Mistake(lambda z, y: len(y) * cross_entropy(z, y),
-            "Take the mean over the batch, not the sum: divide by N."),
+    Mistake(lambda z, y: len(y) * cross_entropy(z, y), MEAN_HINT),
     Mistake(lambda z, y: -np.mean(np.eye(z.shape[-1])[y] * log_softmax(z)),
             "np.mean over the (N, C) array of one-hot times log-probabilities divides by "
             "N * C. Average over the N samples only."),
-    Mistake(lambda z, y: cross_entropy(z, y) / np.log(10),
-            "Use the natural logarithm (np.log), not log10: the loss is in nats."),
-    Mistake(lambda z, y: cross_entropy(z, y) / np.log(2),
-            "Use the natural logarithm (np.log), not log2: the loss is in nats."),
+    Mistake(lambda z, y: cross_entropy(z, y) / np.log(10), LOG10_HINT),
+    Mistake(lambda z, y: cross_entropy(z, y) / np.log(2), BITS_HINT),
     Mistake(_ce(lambda z: log_softmax(z, axis=0)),
             "Each row is one sample: normalise along the last axis (axis=-1), so that "
             "the probabilities of each row sum to 1."),
     Mistake(lambda z, y: -np.mean(log_softmax(z)[:, y]),
             "log_probs[:, labels] takes N entries from every row. Pick one entry per "
             "row: log_probs[np.arange(N), labels]."),
-    Mistake(lambda z, y: cross_entropy(z, (y - 1) % z.shape[-1]),
-            "Off by one class: labels are already 0-based indices, so use them as they are."),
+    Mistake(lambda z, y: cross_entropy(z, (y - 1) % z.shape[-1]), OFF_BY_ONE_HINT),
     Mistake(_ce(softmax), "Take the logarithm: the loss is -log p of the true class, not -p."),
     Mistake(_ce(lambda z: z), "Normalise first: the loss uses the log-probability "
             "z_y - logsumexp(z), not the raw logit z_y."),
     Mistake(lambda z, y: cross_entropy(z, y, reduction="none"),
             "Return one number, the mean over the batch, not one loss per sample."),
-    Mistake(_ce(log_of_softmax),
-            "log(softmax(z)) fails when the true class is far below the maximum: its probability "
-            "underflows to 0 and the log gives inf. Compute the log-probabilities directly, z - "
-            "logsumexp(z), with the row maximum subtracted inside the log-sum-exp."),
+    Mistake(_ce(log_of_softmax), LOG_OF_SOFTMAX_HINT),
     *shift_mistakes(_ce, UNSTABLE_HINTS, shifted_log_softmax),
     *shift_mistakes(lambda f: _ce(lambda z: np.log(f(z))), UNSTABLE_HINTS,
                     shifts=("mean", "min", "zero")),
@@ -202,9 +196,8 @@ SMOOTHED_MIN_LOSS = ValueExercise(
      Mistake(-(1 - _EPS) * np.log(1 - _EPS) - _EPS * np.log(_EPS / _C),
              "The true class gets 1 - eps + eps/C = 0.91, and each of the nine others "
              "eps/C = 0.01."),
-     Mistake(_FLOOR / np.log(2), "That is the answer in bits; the loss uses natural "
-                                 "logarithms (nats)."),
-     Mistake(_FLOOR / np.log(10), "Use the natural logarithm (np.log), not log10."),
+     Mistake(_FLOOR / np.log(2), BITS_HINT),
+     Mistake(_FLOOR / np.log(10), LOG10_HINT),
      Mistake(_TERMS[0], "Include the nine wrong classes: each contributes -0.01 log 0.01."),
      Mistake(np.sum(_TERMS[1:]), "Include the true class: it contributes -0.91 log 0.91."),
      Mistake(-_FLOOR, "Check the sign: a cross-entropy is never negative."),
@@ -219,9 +212,8 @@ SMOOTHED_MIN_LOSS = ValueExercise(
 _K = UNIFORM_CLASSES
 UNIFORM_LOSS = ValueExercise(
     "uniform_loss", np.log(_K), BY_HAND,
-    [Mistake(np.log2(_K), "That is log2 C, in bits; the loss uses natural logarithms "
-                          "(nats): np.log."),
-     Mistake(np.log10(_K), "Use the natural logarithm (np.log), not log10."),
+    [Mistake(np.log2(_K), BITS_HINT),
+     Mistake(np.log10(_K), LOG10_HINT),
      Mistake(1 / _K, "1/C is the probability the uniform guess gives the true class; the "
                      "loss is minus its logarithm."),
      Mistake(-np.log(_K), "Check the sign: the loss is -log(1/C), which is positive."),

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
-from .cases import BATCH_AXIS_HINT, BY_HAND, UNSTABLE, UNSTABLE_HINTS
+from .cases import BATCH_AXIS_HINT, BY_HAND, OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
@@ -136,9 +136,7 @@ GRAD_LOGITS = FunctionExercise(
      Mistake(_grad_with(lambda z: softmax(z, axis=0)), BATCH_AXIS_HINT),
      Mistake(_whole_rows, "P[labels] -= 1 subtracts 1 from whole rows. Index (row, label) "
              "pairs: P[np.arange(N), labels] -= 1, or use np.eye(C)[labels]."),
-     Mistake(lambda z, y: cross_entropy_grad(z, (y - 1) % z.shape[1]),
-             "The one-hot targets are shifted by one class. Labels count from 0: label k "
-             "is column k."),
+     Mistake(lambda z, y: cross_entropy_grad(z, (y - 1) % z.shape[1]), OFF_BY_ONE_HINT),
      Mistake(_grad_with(softmax, scale=1 / np.log(10)),
              "The gradient is off by the factor ln 10. Cross-entropy uses the natural "
              "logarithm, whose derivative is 1/x."),

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax, softmax_jacobian
-from .cases import BATCH_AXIS_HINT, BY_HAND, FAR_BELOW, UNSTABLE, UNSTABLE_HINTS
+from .cases import (BATCH_AXIS_HINT, BY_HAND, FAR_BELOW, LOG10_HINT, LOG_OF_SOFTMAX_HINT,
+                    OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS)
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import (jacobians, log_of_softmax, mean_nll, shift_mistakes,
                        shifted_log_softmax, unshifted_softmax)
@@ -313,19 +314,14 @@ REGULARIZED_LOSS = FunctionExercise(
              "The data term is the mean over the N examples, not the sum."),
      Mistake(lambda W, X, y, reg: cross_entropy(X @ W, y) + _penalty(W, reg) / len(X),
              "The penalty is added once, after the mean; it is not divided by N."),
-     Mistake(_loss_with(data_factor=1 / np.log(10)),
-             "Use the natural logarithm (np.log), not log10: the loss is in nats."),
+     Mistake(_loss_with(data_factor=1 / np.log(10)), LOG10_HINT),
      *(Mistake(lambda W, X, y, reg, k=k: _regularized_loss(W, X, (y + k) % W.shape[1], reg),
-               "The wrong class is picked: labels are 0-based indices into the columns "
-               "of X @ W.") for k in (1, -1)),
+               OFF_BY_ONE_HINT) for k in (1, -1)),
      Mistake(_loss_with(data_factor=-1.0),
              "The data term has the wrong sign: the loss is -log p of the true class, "
              "which is positive."),
      Mistake(_loss_with(lambda z: log_softmax(z, axis=0)), BATCH_AXIS_HINT),
-     Mistake(_loss_with(log_of_softmax),
-             "log(softmax(z)) fails when the true class is far below the maximum: its "
-             "probability underflows to 0 and the log gives inf. Use the log-sum-exp: "
-             "the loss of a row is logsumexp(z) - z_y."),
+     Mistake(_loss_with(log_of_softmax), LOG_OF_SOFTMAX_HINT),
      *shift_mistakes(_loss_with, UNSTABLE_HINTS, shifted_log_softmax),
      Mistake(_loss_with(lambda z: np.log(unshifted_softmax(z))), UNSTABLE_HINTS["zero"])),
     shape_hint="Return one number: average the per-example losses over the batch and add "

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy, cross_entropy_grad
-from .cases import BY_HAND, SHIFT_ROWS, UNDERFLOW_ROW, shift_hints
+from .cases import BY_HAND, LOG10_HINT, LOG_OF_SOFTMAX_HINT, SHIFT_ROWS, UNDERFLOW_ROW, shift_hints
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import (grad_from_probs, log_of_softmax, mean_nll, shifted_log_softmax,
                        shifted_softmax)
@@ -191,12 +191,9 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
                      "copy (W = W_aug.copy()) for the penalty only.", bias_zeroed=True),
      _folded_mistake("The penalty is added once to the mean loss; do not divide it by N.",
                      penalty_over_n=True),
-     _folded_mistake("Use the natural logarithm (np.log): the loss is in nats.",
-                     loss_data=1 / np.log(10), grad_data=1 / np.log(10)),
+     _folded_mistake(LOG10_HINT, loss_data=1 / np.log(10), grad_data=1 / np.log(10)),
      *(_folded_mistake(_SHIFT_HINTS[s], shift=s) for s in ("mean", "min", "zero")),
-     _folded_mistake("np.log(softmax(logits)) underflows: a probability of e^-805 is 0, "
-                     "and its log is -inf. Compute the loss from helpers.log_softmax "
-                     "(or helpers.cross_entropy).", log_probs=log_of_softmax),
+     _folded_mistake(LOG_OF_SOFTMAX_HINT, log_probs=log_of_softmax),
      Mistake(lambda *args: (_folded(*args)[0], _folded(*args)[1].T),
              "dW_aug is transposed: it has the shape of W_aug, (D + 1, C)."),
      Mistake(lambda *args: (_folded(*args)[0], _folded(*args)[1][:-1]),

@@ -14,7 +14,7 @@ import numpy as np
 from ..numerics import log_softmax, softmax
 from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise,
                      all_correct)
-from .cases import BY_HAND, SHIFT_ROWS, shift_hints
+from .cases import BY_HAND, LOG10_HINT, OFF_BY_ONE_HINT, SHIFT_ROWS, shift_hints
 from .mistakes import shift_mistakes, shifted_log_softmax, unshifted_log_softmax
 
 __all__ = [
@@ -129,20 +129,17 @@ def _dense(log_probs: np.ndarray, labels=DENSE_LABELS) -> np.ndarray:
 _Z_DENSE = np.array(DENSE_LOGITS)                                     # (N, C)
 _Y_DENSE = np.array(DENSE_LABELS)
 _DENSE_RIGHT = _dense(log_softmax(_Z_DENSE))
-_OFF_BY_ONE = ("Off by one class: the labels are already 0-based, so the one-hot row of "
-               "label k is np.eye(C)[k].")
 
 DENSE_LOSSES = ValueExercise(
     "dense_losses", _DENSE_RIGHT, _CODE,
     [Mistake(_dense(log_softmax(softmax(_Z_DENSE))),
              "That is a double softmax: softmax_cross_entropy_with_logits applies the "
              "softmax itself, so pass the logits, not softmax(logits)."),
-     Mistake(_DENSE_RIGHT / np.log(10), "Use the natural logarithm, not log10: the losses "
-                                        "differ by a factor ln 10 = 2.303."),
+     Mistake(_DENSE_RIGHT / np.log(10), LOG10_HINT),
      Mistake(-_DENSE_RIGHT, "Check the sign: each loss is -sum(targets * log p), which is "
                             "never negative."),
-     Mistake(_dense(log_softmax(_Z_DENSE), (_Y_DENSE - 1) % 3), _OFF_BY_ONE),
-     Mistake(_dense(log_softmax(_Z_DENSE), (_Y_DENSE + 1) % 3), _OFF_BY_ONE),
+     Mistake(_dense(log_softmax(_Z_DENSE), (_Y_DENSE - 1) % 3), OFF_BY_ONE_HINT),
+     Mistake(_dense(log_softmax(_Z_DENSE), (_Y_DENSE + 1) % 3), OFF_BY_ONE_HINT),
      Mistake(_dense(log_softmax(_Z_DENSE, axis=0)),
              "Normalise each row (axis=-1, the class axis), not each column."),
      # The per-row sum and picking one entry per row overflow differently.
@@ -174,7 +171,7 @@ def _bug_exercise(name: str, right: float, other: float, other_hint: str,
         [Mistake(other, other_hint),
          Mistake(_MINUS_P, "That is nll_loss applied to probabilities, -mean(p_y): a negative "
                            "number, not a loss. F.cross_entropy takes a log-softmax first."),
-         Mistake(right / np.log(10), "Use the natural logarithm, not log10."),
+         Mistake(right / np.log(10), LOG10_HINT),
          Mistake(right * len(BUG_LABELS), "F.cross_entropy returns the mean over the "
                                           "batch (reduction='mean'), not the sum.")],
         shape_hint=f"{name} is one number: F.cross_entropy returns the mean over the "
@@ -248,7 +245,7 @@ NLL_LOSS = FunctionExercise(
      _nll_mistake("log_probs[:, labels] takes N entries from every row. Pick one entry "
                   "per row: log_probs[rows, labels].",
                   lambda lp, y, ig: -np.mean(lp[y != ig][:, y[y != ig]])),
-     _nll_mistake("Off by one class: labels are 0-based column indices; use them as they are.",
+     _nll_mistake(OFF_BY_ONE_HINT,
                   lambda lp, y, ig: _nll(lp, np.where(y == ig, ig, (y - 1) % lp.shape[1]),
                                          ig)),
      _nll_mistake("Do not exponentiate: exp(-1500) is 0 in floating point and its log is "
@@ -313,8 +310,7 @@ SEGMENTATION_LOSS = FunctionExercise(
              "losses), not over the N images."),
      Mistake(lambda z, y: _segmentation(z, y) * y.size,
              "reduction='mean' is the default: average the N * H * W pixel losses."),
-     Mistake(lambda z, y: _segmentation(z, y) / np.log(10),
-             "Use the natural logarithm, not log10."),
+     Mistake(lambda z, y: _segmentation(z, y) / np.log(10), LOG10_HINT),
      *shift_mistakes(_with_log_softmax, _SHIFT_HINTS,
                      lambda z, s: shifted_log_softmax(z, s, axis=1), ("mean", "min", "zero"))],
     shape_hint="Return one number: the mean over all N * H * W pixels.",

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .cases import BY_HAND, SHIFT_ROWS, UNDERFLOW_ROW, shift_hints
+from .cases import (BITS_HINT, BY_HAND, LOG10_HINT, LOG_OF_SOFTMAX_HINT, MEAN_HINT, SHIFT_ROWS,
+                    UNDERFLOW_ROW, shift_hints)
 from .mistakes import entropy, log_of_softmax, pick, shift_mistakes, shifted_log_softmax
 
 __all__ = [
@@ -113,10 +114,8 @@ MI_ESTIMATE = ValueExercise(
     "mi_hat", _MI, BY_HAND,
     # inf / inf gives nan; z - log(inf) gives a loss of inf and an estimate of -inf.
     [Mistake(np.nan, _OVERFLOW), Mistake(-np.inf, _OVERFLOW),
-     Mistake(_MI / np.log(2), "That is the estimate in bits (log2). The book measures "
-                              "information in nats: use np.log."),
-     Mistake(_MI / np.log(10), "Use the natural logarithm (np.log), not log10: the "
-                               "estimate is in nats."),
+     Mistake(_MI / np.log(2), BITS_HINT),
+     Mistake(_MI / np.log(10), LOG10_HINT),
      Mistake(np.log10(4) - _LOSS, "log C and the loss must use the same logarithm: "
                                   "np.log(4), not np.log10."),
      Mistake(-_LOSS, "Add log C: the estimate is log C - CE, the uncertainty before seeing "
@@ -195,20 +194,15 @@ PC_MI_ESTIMATE = FunctionExercise(
              "Check the sign of the last term: log r_y = log softmax(f + log pi)_y - log pi_y."),
      Mistake(lambda z, y, pi: np.mean(pick(log_softmax(z + pi), y) - pi[y]),
              "Use the logarithms of the priors, log(pi), not the priors themselves."),
-     Mistake(lambda z, y, pi: _pc(z, y, pi) / np.log(2),
-             "Use natural logarithms (nats), not log2."),
-     Mistake(lambda z, y, pi: _pc(z, y, pi) / np.log(10),
-             "Use natural logarithms (nats), not log10."),
+     Mistake(lambda z, y, pi: _pc(z, y, pi) / np.log(2), BITS_HINT),
+     Mistake(lambda z, y, pi: _pc(z, y, pi) / np.log(10), LOG10_HINT),
      Mistake(_pc_with(lambda v: log_softmax(v, axis=0)),
              "Each row is one point: normalise along the last axis (axis=-1)."),
-     Mistake(lambda z, y, pi: _pc(z, y, pi) * len(y),
-             "Take the mean over the points, not the sum."),
+     Mistake(lambda z, y, pi: _pc(z, y, pi) * len(y), MEAN_HINT),
      Mistake(lambda z, y, pi: pick(log_softmax(z + np.log(pi)), y) - np.log(pi)[y],
              "Return one number, the mean over the points, not one value per point."),
      # Before the shifts: on the last case a shift by the minimum gives -inf too.
-     Mistake(_pc_with(log_of_softmax),
-             "np.log(softmax(...)) underflows: a probability of e^-805 is 0, and its log "
-             "is -inf. Use helpers.log_softmax."),
+     Mistake(_pc_with(log_of_softmax), LOG_OF_SOFTMAX_HINT),
      *shift_mistakes(_pc_with, _SHIFT_HINTS, shifted_log_softmax, ("mean", "min", "zero"))],
     shape_hint="Return one number: the mean of log r_y over the points.",
     value_hint="Add log(priors) to every row of logits, take the log-softmax of each row, "
@@ -219,9 +213,8 @@ PC_MI_ESTIMATE = FunctionExercise(
 
 CEILING = ValueExercise(
     "ceiling", np.log(CEILING_CLASSES), BY_HAND,
-    [Mistake(np.log2(CEILING_CLASSES), "That is log2 10, in bits. The estimate is in "
-                                       "nats: np.log."),
-     Mistake(np.log10(CEILING_CLASSES), "Use the natural logarithm (np.log), not log10."),
+    [Mistake(np.log2(CEILING_CLASSES), BITS_HINT),
+     Mistake(np.log10(CEILING_CLASSES), LOG10_HINT),
      Mistake(float(CEILING_CLASSES), "The estimate is log C - CE; its largest value is a "
                                      "logarithm, not C itself."),
      Mistake(1 / CEILING_CLASSES, "1/C is the probability of a uniform guess; the ceiling "
@@ -252,8 +245,8 @@ NAIVE_BIAS = ValueExercise(
                             "is log C minus that loss."),
      Mistake(np.log(3), "log C is the estimate's first term; subtract the loss of the best "
                         "model, which predicts the priors."),
-     Mistake(_BIAS / np.log(2), "That is the answer in bits; use natural logarithms (nats)."),
-     Mistake(_BIAS / np.log(10), "Use the natural logarithm (np.log), not log10."),
+     Mistake(_BIAS / np.log(2), BITS_HINT),
+     Mistake(_BIAS / np.log(10), LOG10_HINT),
      Mistake(-_BIAS, "Check the sign: log C - H(Y) is positive, because H(Y) < log C for "
                      "unbalanced classes."),
      Mistake(np.log(3) - np.mean(-np.log(_PI)),
