@@ -8,11 +8,14 @@ still overflows.  They are written here once, with the hints they earn.
 
 from __future__ import annotations
 
-from .engine import Tolerance
+import numpy as np
+
+from .engine import Case, Tolerance
 
 __all__ = ["BY_HAND", "UNSTABLE", "UNSTABLE_HINTS", "FAR_BELOW", "SHIFT_ROWS", "UNDERFLOW_ROW",
            "BATCH_MAX_HINT", "BATCH_AXIS_HINT", "LOG10_HINT", "BITS_HINT", "MEAN_HINT",
-           "OFF_BY_ONE_HINT", "LOG_OF_SOFTMAX_HINT", "overflow_hint", "shift_hint", "shift_hints"]
+           "OFF_BY_ONE_HINT", "LOG_OF_SOFTMAX_HINT", "labelled_case", "overflow_hint",
+           "shift_hint", "shift_hints"]
 
 #: Answers worked out by hand or predicted: every exercise text asks for three
 #: significant digits (so 1.17 passes for 1.1743), and a wrong one is never shown.
@@ -62,6 +65,11 @@ OFF_BY_ONE_HINT = "Off by one class: labels are already 0-based indices, so use 
 LOG_OF_SOFTMAX_HINT = ("log(softmax(z)) underflows when the true class is far below the maximum: "
                        "its probability is 0 and the log gives -inf. Compute the "
                        "log-probabilities directly, z - logsumexp(z), or use helpers.log_softmax.")
+
+
+def labelled_case(logits, labels, why: str) -> Case:
+    """The Case ``(logits, labels)`` of a loss or its gradient, as float and integer arrays."""
+    return Case((np.array(logits, dtype=float), np.array(labels)), why=why)
 
 
 def overflow_hint(near: float, fix: str = "helpers.softmax", *, over: str = "row") -> str:

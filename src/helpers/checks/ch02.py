@@ -35,6 +35,9 @@ _WIDE = np.array([[0.5, -1.0, 2.0, 0.0], [1.5, 0.3, -0.7, 2.2],
                   [-2.0, 0.1, 0.4, -0.3]])                                   # (3, 4)
 _WIDE_WHY = ("N != C, where a reduction along the wrong axis, or without keepdims, does "
              "not line up with the rows")
+_SQUARE_AND_WIDE = (
+    Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts without an error"),
+    Case((_WIDE,), why=_WIDE_WHY))
 _HUGE = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]])
 # A shift by the minimum overflows on the first two rows, by the mean on the
 # first only, and no shift at all on the first and the last: three patterns.
@@ -89,9 +92,7 @@ def check_float32_loss(loss: Any) -> Feedback:
 
 STABLE_SOFTMAX = FunctionExercise(
     "stable_softmax", softmax,
-    [Case((np.array([2.0, 1.0, 0.0]),), why="one vector of shape (C,)"),
-     Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts without an error"),
-     Case((_WIDE,), why=_WIDE_WHY),
+    [Case((np.array([2.0, 1.0, 0.0]),), why="one vector of shape (C,)"), *_SQUARE_AND_WIDE,
      Case((_HUGE,), why="exp(1000) overflows and exp(-1000) underflows to 0 / 0"),
      Case((np.array([[1000.0, 999.0, 998.0], [-5.0, -6.0, -7.0]]),),
           why="rows at different scales: one maximum for the whole batch underflows"),
@@ -139,8 +140,7 @@ def _row(reduce, z):
 LOGSUMEXP = FunctionExercise(
     "my_logsumexp", logsumexp,
     [Case((np.array([1.0, 2.0, 3.0]),), why="one vector: the result is a scalar"),
-     Case((_SQUARE,), why="a square batch, where a missing keepdims broadcasts without an error"),
-     Case((_WIDE,), why=_WIDE_WHY),
+     *_SQUARE_AND_WIDE,
      Case((_HUGE,), why="exp(1000) overflows and exp(-1000) gives log(0)"),
      Case((_SPREAD,), why="rows that span 800 to 1600: a shift by the minimum or the "
                           "mean overflows"),

@@ -14,8 +14,8 @@ import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
 from .cases import (BITS_HINT, BY_HAND, FAR_BELOW, LOG10_HINT, LOG_OF_SOFTMAX_HINT, MEAN_HINT,
-                    OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS)
-from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
+                    OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS, labelled_case)
+from .engine import Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import entropy, log_of_softmax, mean_nll, shift_mistakes, shifted_log_softmax
 
 __all__ = ["ENTROPY_PROBS", "EXERCISES", "SMOOTHING", "SMOOTHING_CLASSES",
@@ -108,19 +108,15 @@ ENTROPY_BITS = ValueExercise(
 
 # -- Cross-entropy from logits, mean over a batch --------------------------
 
-def _ce_case(logits, labels, why: str) -> Case:
-    return Case((np.array(logits, dtype=float), np.array(labels)), why=why)
-
-
 _rng = np.random.default_rng(4)
 _UNSTABLE = (*UNSTABLE[:4], FAR_BELOW, UNSTABLE[4])
 _LABELS = [1, 0], [0, 2], [2, 2], [0, 1], [0, 2], [0, 2]                  # one pair per batch
 CE_CASES = (
-    _ce_case([[2.0, 1.0, 0.1], [-1.0, 0.5, 3.0], [0.3, 0.3, -2.0]], [0, 2, 1],
+    labelled_case([[2.0, 1.0, 0.1], [-1.0, 0.5, 3.0], [0.3, 0.3, -2.0]], [0, 2, 1],
              "a square batch whose true class is not always the largest logit"),
-    _ce_case(_rng.normal(scale=2.0, size=(2, 4)), [3, 0], "N = 2 samples, C = 4 classes"),
-    *(_ce_case(z, y, why) for (z, why), y in zip(_UNSTABLE, _LABELS)),
-    _ce_case([[3.0, -2.0, 0.5, 0.0, 1.0]], [4], "one sample, its true class last"),
+    labelled_case(_rng.normal(scale=2.0, size=(2, 4)), [3, 0], "N = 2 samples, C = 4 classes"),
+    *(labelled_case(z, y, why) for (z, why), y in zip(_UNSTABLE, _LABELS)),
+    labelled_case([[3.0, -2.0, 0.5, 0.0, 1.0]], [4], "one sample, its true class last"),
 )
 
 

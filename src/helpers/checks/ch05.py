@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
-from .cases import BATCH_AXIS_HINT, BY_HAND, OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS
+from .cases import (BATCH_AXIS_HINT, BY_HAND, OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS,
+                    labelled_case)
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
@@ -62,8 +63,8 @@ def check_grad_weights(grad_weights: Any) -> Feedback:
 
     Examples
     --------
-    >>> print(check_grad_weights(lambda X, W, b, labels: W).hint)
-    End the function with `return dW, db`.
+    >>> print(check_grad_weights(lambda X, W, b, labels: (W.T, b)).hint)
+    A gradient has the shape of its parameter: dW is (D, C) and db is (C,).
     """
     return GRAD_WEIGHTS.check(grad_weights)
 
@@ -96,20 +97,16 @@ GRADIENT_ENTRY = ValueExercise(
 
 # -- The gradient with respect to the logits, for a batch ------------------
 
-def _logits_case(logits, labels, why: str) -> Case:
-    return Case((np.array(logits, dtype=float), np.array(labels)), why=why)
-
-
 _rng = np.random.default_rng(5)
 # One pair of labels per batch of UNSTABLE.
 _UNSTABLE = [(z, y, why) for (z, why), y in zip(UNSTABLE, ([1, 0], [0, 2], [2, 0], [1, 0],
                                                              [0, 1]))]
 LOGITS_CASES = (
-    _logits_case(_rng.normal(scale=2.0, size=(3, 3)), [2, 0, 1],
+    labelled_case(_rng.normal(scale=2.0, size=(3, 3)), [2, 0, 1],
                  "a square batch (N = C), where a wrong axis or P[labels] still runs"),
-    _logits_case(_rng.normal(scale=2.0, size=(5, 4)), [3, 1, 0, 3, 2], "N = 5, C = 4"),
-    *(_logits_case(*case) for case in _UNSTABLE),
-    _logits_case(_rng.normal(size=(1, 6)), [5], "a batch of one"),
+    labelled_case(_rng.normal(scale=2.0, size=(5, 4)), [3, 1, 0, 3, 2], "N = 5, C = 4"),
+    *(labelled_case(*case) for case in _UNSTABLE),
+    labelled_case(_rng.normal(size=(1, 6)), [5], "a batch of one"),
 )
 
 
