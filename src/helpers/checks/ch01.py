@@ -1,8 +1,4 @@
-"""Checks for the chapter on the softmax function, as data over :mod:`.engine`.
-
-Huge logits expose a missing max subtraction, the row (800, 0, -800) a shift by the
-row's minimum or mean, a square batch a wrong axis, ties the zero-temperature limit.
-"""
+"""Exercise checks for the chapter on the softmax function, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -89,7 +85,6 @@ def check_zero_temperature_limit(softmax_zero_temperature: Any) -> Feedback:
 
 
 # --- Softmax by hand: softmax(1, 3, 0)[1] ------------------------------------
-
 _E = np.exp(np.array(BY_HAND_LOGITS))
 _Z = np.array(BY_HAND_LOGITS)
 _CLASS_HINT = ("Classes are numbered from 0, so class 1 is the one with logit 3. "
@@ -110,7 +105,6 @@ SOFTMAXBY_HAND = ValueExercise(
 
 
 # --- Reading a logit gap: p_cat / p_dog = 0.6 / 0.2 --------------------------
-
 LOGIT_GAP = ValueExercise(
     "gap", np.log(3.0), BY_HAND,
     [Mistake(3.0, "3 is the ratio of the probabilities; the logit gap is its natural logarithm."),
@@ -126,7 +120,6 @@ LOGIT_GAP = ValueExercise(
 
 
 # --- my_softmax for a batch (N, C) -------------------------------------------
-
 def _row_shifted(z):
     return np.exp(z - np.max(z, axis=-1, keepdims=True))
 
@@ -171,7 +164,6 @@ MY_SOFTMAX = FunctionExercise(
 
 
 # --- Turning the temperature: softmax((3, 1, 0) / T) for T = 0.5, 1, 5 -------
-
 def _tempered(z: np.ndarray, temperatures: np.ndarray) -> np.ndarray:
     """softmax(z / T), one row per temperature: shape (len(T), len(z))."""
     return softmax(z[None, :] / temperatures[:, None], axis=-1)
@@ -197,7 +189,6 @@ TEMPERATURE_PROBS = ValueExercise(
 
 
 # --- The zero-temperature limit: 1/k on each of the k tied maxima ------------
-
 def _zero_temperature(logits: np.ndarray) -> np.ndarray:
     is_max = logits == np.max(logits, axis=-1, keepdims=True)
     return is_max / np.sum(is_max, axis=-1, keepdims=True)

@@ -1,10 +1,4 @@
-"""Checks for the exercises of the chapter on numerical stability.
-
-Data over :mod:`helpers.checks.engine`.  Logits of +-1000 expose a missing
-max subtraction, rows at very different scales one maximum for the whole
-batch, the rows (800, 0, -800) and (400, -400, 0) a shift by the row's
-minimum or mean, and float32 logits of 100 an overflow float64 would hide.
-"""
+"""Exercise checks for the chapter on numerical stability, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -89,7 +83,6 @@ def check_float32_loss(loss: Any) -> Feedback:
 
 
 # --- A stable, batched softmax -----------------------------------------------
-
 STABLE_SOFTMAX = FunctionExercise(
     "stable_softmax", softmax,
     [Case((np.array([2.0, 1.0, 0.0]),), why="one vector of shape (C,)"), *_SQUARE_AND_WIDE,
@@ -120,7 +113,6 @@ STABLE_SOFTMAX = FunctionExercise(
 
 
 # --- Log-sum-exp -------------------------------------------------------------
-
 def _shifted_lse(z, shift, *, log=np.log, add_back=True, axis=-1, keepdims=False):
     """log(sum(exp(z - shift))) (+ shift), reduced along `axis`: the mistakes below."""
     out = log(np.sum(np.exp(z - shift), axis=axis, keepdims=True)) + (shift if add_back
@@ -170,7 +162,6 @@ LOGSUMEXP = FunctionExercise(
 
 
 # --- When does the naive denominator overflow in float32? --------------------
-
 _CLASSES = 1000
 _MAX32, _MAX64, _MAX16 = (float(np.finfo(t).max) for t in (np.float32, np.float64,
                                                               np.float16))
@@ -200,7 +191,6 @@ OVERFLOW_THRESHOLD = ValueExercise(
 
 
 # --- The loss of a confidently wrong float32 model ---------------------------
-
 _LOG_PROBS = log_softmax(LOSS_LOGITS.astype(np.float64))        # float32 rounds the loss
 _LOSS = -_LOG_PROBS[LOSS_LABEL]                                  # 110.0000003
 

@@ -1,9 +1,4 @@
-"""Checks for the exercises of the chapter on the softmax Jacobian.
-
-Data over :mod:`helpers.checks.engine`.  The function exercises are tried on
-batches with N != C, on a square batch where a missing ``keepdims`` raises no
-error, and on logits near 1000 and the row (800, 0, -800).
-"""
+"""Exercise checks for the chapter on the softmax Jacobian, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -77,7 +72,6 @@ def check_batched_jvp(func: Any) -> Feedback:
 
 
 # --- The Jacobian by hand, at (ln 2, 0, 0): s = (1/2, 1/4, 1/4) --------------
-
 _S = softmax(np.array(HAND_LOGITS))
 _J = softmax_jacobian(np.array(HAND_LOGITS))
 _EXPS = np.exp(np.array(HAND_LOGITS))                                   # (2, 1, 1)
@@ -100,7 +94,6 @@ JACOBIANBY_HAND = ValueExercise(
 
 
 # --- Two classes: the non-zero eigenvalue at (2, 0) --------------------------
-
 _P = float(sigmoid(TWO_CLASS_LOGITS[0] - TWO_CLASS_LOGITS[1]))
 
 TWO_CLASS_EIGENVALUE = ValueExercise(
@@ -120,7 +113,6 @@ TWO_CLASS_EIGENVALUE = ValueExercise(
 
 
 # --- The Jacobian with a temperature, for a batch ----------------------------
-
 def _tempered_jacobian(logits: np.ndarray, temperature: float) -> np.ndarray:
     return softmax_jacobian(logits / temperature) / temperature
 
@@ -167,7 +159,6 @@ TEMPERED_JACOBIAN = FunctionExercise(
 
 
 # --- A batched Jacobian-vector product ---------------------------------------
-
 def _jvp(logits: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     # An independent route: form every Jacobian and multiply.
     return np.einsum("nij,nj->ni", softmax_jacobian(logits), vectors)

@@ -1,10 +1,4 @@
-"""Checks for the exercises of the chapter on cross-entropy.
-
-Data over :mod:`helpers.checks.engine`.  The batches of ``my_cross_entropy``
-are those of :data:`.cases.UNSTABLE` and :data:`.cases.FAR_BELOW`: no shift,
-a shift by the row minimum, mean or batch maximum, and ``log(softmax(z))``
-each fail on one of them.
-"""
+"""Exercise checks for the chapter on cross-entropy, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -82,7 +76,6 @@ def check_uniform_loss(uniform_loss: Any) -> Feedback:
 
 
 # -- Entropy in bits ------------------------------------------------------
-
 _P = np.array(ENTROPY_PROBS)
 _NATS = entropy(_P)
 
@@ -107,7 +100,6 @@ ENTROPY_BITS = ValueExercise(
 
 
 # -- Cross-entropy from logits, mean over a batch --------------------------
-
 _rng = np.random.default_rng(4)
 _UNSTABLE = (*UNSTABLE[:4], FAR_BELOW, UNSTABLE[4])
 _LABELS = [1, 0], [0, 2], [2, 2], [0, 1], [0, 2], [0, 2]                  # one pair per batch
@@ -164,7 +156,6 @@ MY_CROSS_ENTROPY = FunctionExercise(
 
 
 # -- The floor of a smoothed loss ------------------------------------------
-
 def _smoothed(true_share: float, other_share: float) -> np.ndarray:
     return np.array([true_share] + [other_share] * (SMOOTHING_CLASSES - 1))   # (C,)
 
@@ -204,7 +195,6 @@ SMOOTHED_MIN_LOSS = ValueExercise(
 
 
 # -- The loss of a uniform guess -------------------------------------------
-
 _K = UNIFORM_CLASSES
 UNIFORM_LOSS = ValueExercise(
     "uniform_loss", np.log(_K), BY_HAND,

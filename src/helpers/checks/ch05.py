@@ -1,9 +1,4 @@
-"""Checks for the exercises of the chapter on the gradient of the cross-entropy.
-
-Data over :mod:`helpers.checks.engine`.  The batches of
-:data:`.cases.UNSTABLE` tell an unshifted exp from a shift by the row
-minimum, the row mean or the batch maximum.
-"""
+"""Exercise checks for the chapter on the cross-entropy gradient, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -70,7 +65,6 @@ def check_grad_weights(grad_weights: Any) -> Feedback:
 
 
 # -- A gradient entry by hand ----------------------------------------------
-
 _Z, _Y = np.array(ENTRY_LOGITS), np.array(ENTRY_LABELS)                  # (2, 3), (2,)
 _G, _S = cross_entropy_grad(_Z, _Y), softmax(_Z)
 
@@ -96,7 +90,6 @@ GRADIENT_ENTRY = ValueExercise(
 
 
 # -- The gradient with respect to the logits, for a batch ------------------
-
 _rng = np.random.default_rng(5)
 # One pair of labels per batch of UNSTABLE.
 _UNSTABLE = [(z, y, why) for (z, why), y in zip(UNSTABLE, ([1, 0], [0, 2], [2, 0], [1, 0],
@@ -144,7 +137,6 @@ GRAD_LOGITS = FunctionExercise(
 
 
 # -- The gradients of a linear classifier -----------------------------------
-
 def _weights_reference(X, W, b, labels):
     """(dW, db) for Z = X W + b and the mean cross-entropy."""
     dZ = cross_entropy_grad(X @ W + b, labels)                           # (N, C)

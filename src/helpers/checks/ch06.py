@@ -1,10 +1,4 @@
-"""Checks for the exercises of the chapter on loss surfaces and convexity.
-
-Data over :mod:`helpers.checks.engine`.  Batches whose size differs from the
-number of classes and features show a wrong axis, temperatures other than 1
-and a penalty other than 0 a wrong factor; the batches of
-:data:`.cases.UNSTABLE` and :data:`.cases.FAR_BELOW` the instabilities.
-"""
+"""Exercise checks for the chapter on loss surfaces and convexity, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -93,7 +87,6 @@ def check_regularized_loss(regularized_loss: Any) -> Feedback:
 
 
 # -- The Hessian with respect to the logits, at a temperature --------------
-
 def _hessian_logits(logits, temperature):
     return softmax_jacobian(logits / temperature) / temperature ** 2
 
@@ -144,7 +137,6 @@ HESSIAN_LOGITS = FunctionExercise(
 
 
 # -- The Hessian of softmax regression with respect to the weights ---------
-
 def _weight_hessian(W, X, reg):
     return _kron_mean(softmax_jacobian(X @ W), X) + reg * np.eye(W.size)
 
@@ -211,7 +203,6 @@ WEIGHT_HESSIAN = FunctionExercise(
 
 
 # -- The smallest eigenvalue with L2 regularization ------------------------
-
 class EigenvalueProblem(NamedTuple):
     """The data of the exercise on the smallest eigenvalue."""
 
@@ -268,7 +259,6 @@ SMALLEST_EIGENVALUE = ValueExercise(
 
 
 # -- The regularized loss ---------------------------------------------------
-
 def _penalty(W, reg):
     return 0.5 * reg * np.sum(W ** 2)
 

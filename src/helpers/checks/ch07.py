@@ -1,9 +1,4 @@
-"""Checks for the exercises of the chapter on softmax regression from scratch.
-
-Data over :mod:`helpers.checks.engine`.  The rows of :data:`.cases.SHIFT_ROWS`
-tell an unshifted exp from a shift by the row minimum or mean; a bias row
-far from 0 shows a penalised bias.
-"""
+"""Exercise checks for the chapter on softmax regression, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -80,7 +75,6 @@ def check_sgd_epoch(func: Any) -> Feedback:
 
 
 # -- The loss before training: log C for C = 10 -----------------------
-
 _LOG_C = float(np.log(INITIAL_LOSS_CLASSES))
 
 INITIAL_LOSS = ValueExercise(
@@ -101,7 +95,6 @@ INITIAL_LOSS = ValueExercise(
 
 
 # -- Folding the bias into the weights -----------------------------------
-
 def _folded(W_aug, X, labels, reg, *, loss_reg=0.5, grad_reg=1.0, bias=False,
             loss_data=1.0, grad_data=1.0, sum_loss=False, sum_grad=False,
             penalty_over_n=False, ones_first=False, bias_zeroed=False, shift=None,
@@ -206,7 +199,6 @@ LOSS_AND_GRAD_FOLDED = FunctionExercise(
 
 
 # -- One epoch of mini-batch SGD ------------------------------------------
-
 def _batch_grads(W, b, X, labels, reg, *, shift=None):
     """Gradients of the batch's mean loss plus (reg / 2) ||W||^2; `shift` is a mistake."""
     if shift is None:

@@ -1,9 +1,4 @@
-"""Checks for the exercises of the chapter on cross-entropy in the frameworks.
-
-Data over :mod:`helpers.checks.engine`.  Square batches and W == C make a
-wrong axis give wrong numbers, not errors; logits of +-1000 and the rows of
-:data:`.cases.SHIFT_ROWS` catch an unshifted exp and a shift by the minimum or mean.
-"""
+"""Exercise checks for the chapter on the frameworks, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -119,7 +114,6 @@ def check_scipy_default(scipy_probs: Any) -> Feedback:
 
 
 # -- One-hot targets and the dense (TensorFlow-style) loss -----------------
-
 def _dense(log_probs: np.ndarray, labels=DENSE_LABELS) -> np.ndarray:
     """-sum(targets * log_probs) per row, for the one-hot rows of `labels`."""
     with np.errstate(invalid="ignore"):
@@ -157,7 +151,6 @@ DENSE_LOSSES = ValueExercise(
 
 
 # -- Spot the bug: a double softmax ----------------------------------------
-
 _Z_BUG, _Y_BUG = np.array(BUG_LOGITS), np.array(BUG_LABELS)
 _BUGGY = float(-np.mean(log_softmax(softmax(_Z_BUG))[np.arange(4), _Y_BUG]))
 _FIXED = float(-np.mean(log_softmax(_Z_BUG)[np.arange(4), _Y_BUG]))
@@ -194,7 +187,6 @@ FIXED_LOSS = _bug_exercise(
 
 
 # -- nll_loss with ignore_index --------------------------------------------
-
 def _kept(log_probs, labels, ignore_index):
     """log_probs[n, labels[n]] for the rows that are not ignored, (K,)."""
     keep = labels != ignore_index
@@ -257,7 +249,6 @@ NLL_LOSS = FunctionExercise(
 
 
 # -- A loss for segmentation, classes on axis 1 ----------------------------
-
 def _segmentation(logits, labels, *, log_probs=None):
     """Mean over the N * H * W pixels of -log_probs[n, labels[n, h, w], h, w]."""
     log_probs = log_softmax(logits, axis=1) if log_probs is None else log_probs
@@ -319,7 +310,6 @@ SEGMENTATION_LOSS = FunctionExercise(
 
 
 # -- SciPy's default axis --------------------------------------------------
-
 _Z_SCIPY = np.array(SCIPY_LOGITS)                                         # (3, 4)
 _PER = " SciPy's default is axis=None: one softmax over all twelve entries."
 

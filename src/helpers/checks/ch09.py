@@ -1,9 +1,4 @@
-"""Checks for the exercises of the chapter on mutual information.
-
-Data over :mod:`helpers.checks.engine`.  Unbalanced labels show a missing
-prior correction; the rows of :data:`.cases.SHIFT_ROWS` tell an unshifted
-exp from a shift by the row minimum or mean.
-"""
+"""Exercise checks for the chapter on mutual information, as data over :mod:`.engine`."""
 
 from __future__ import annotations
 
@@ -102,7 +97,6 @@ def check_naive_bias(naive_at_zero: Any) -> Feedback:
 
 
 # -- An estimate from eight predictions: log C - CE ------------------------
-
 _Z, _Y = np.array(MI_LOGITS), np.array(MI_LABELS)                   # (8, 4), (8,)
 _LOG_C = np.log(_Z.shape[1])
 _LOSS = float(cross_entropy(_Z, _Y))
@@ -139,7 +133,6 @@ MI_ESTIMATE = ValueExercise(
 
 
 # -- The prior-corrected estimate: pc_mi_estimate(logits, labels, priors) ---
-
 def _pc(logits, labels, priors, *, log_softmax=log_softmax):
     """Mean of log softmax(f + log pi)_y - log pi_y, the PC estimate."""
     log_pi = np.log(priors)                                          # (C,)
@@ -210,7 +203,6 @@ PC_MI_ESTIMATE = FunctionExercise(
 
 
 # -- The ceiling: log 10 ---------------------------------------------------
-
 CEILING = ValueExercise(
     "ceiling", np.log(CEILING_CLASSES), BY_HAND,
     [Mistake(np.log2(CEILING_CLASSES), BITS_HINT),
@@ -231,7 +223,6 @@ CEILING = ValueExercise(
 
 
 # -- Information from nothing: log 3 - H(0.6, 0.3, 0.1) --------------------
-
 _PI = np.array(BIAS_PRIORS)
 _BIAS = np.log(len(_PI)) - entropy(_PI)
 _WEIGHTED = "The loss of the best model is H(Y) = -sum pi log pi"

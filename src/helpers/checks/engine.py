@@ -103,7 +103,6 @@ def is_not_attempted(value: Any) -> bool:
 
 
 # -- Tolerances -------------------------------------------------------------
-
 @dataclass(frozen=True)
 class Tolerance:
     """How close an answer must be: significant digits, or ``rtol``/``atol``.
@@ -164,7 +163,6 @@ _NEAR = Tolerance(digits=2)
 
 
 # -- Exercises --------------------------------------------------------------
-
 @dataclass(frozen=True)
 class Case:
     """One test input for a :class:`FunctionExercise`.
@@ -475,7 +473,6 @@ class FunctionExercise:
 
 
 # -- One-off checks, for the book's own examples ----------------------------
-
 def check_value(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9,
                 hint: str = "", what: str = "your answer") -> Feedback:
     """Compare a number or an array with the expected one, within rtol and atol.
