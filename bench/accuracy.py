@@ -3,7 +3,8 @@
 For each family of :mod:`bench.families`, each dtype and each
 implementation, the four functions softmax, log_softmax, logsumexp and the
 per-sample cross-entropy are compared with the mpmath reference (50
-digits), entry by entry, with ``helpers.reference.rel_error_ulps``.  A
+digits, ``helpers.reference.softmax_family_mp``), entry by entry, with
+``helpers.reference.rel_error_ulps``.  A
 ``nan`` or ``inf`` where the exact value is finite scores ``inf``.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.reference import rel_error_ulps
+from helpers.reference import rel_error_ulps, softmax_family_mp
 
-from .families import FAMILIES, family, mp_reference
+from .families import FAMILIES, family
 
 __all__ = ["FUNCTIONS", "measure", "Cases"]
 
@@ -33,7 +34,7 @@ class Cases:
         for name in FAMILIES:
             n = rows_wide if name == "20,000 classes" else rows
             logits, labels = family(name, n, num_classes, self.dtype, seed)
-            probs, log_probs, lse = mp_reference(logits)
+            probs, log_probs, lse = softmax_family_mp(logits)
             loss = -log_probs[np.arange(n), labels]
             exact = {"softmax": probs, "log_softmax": log_probs,
                      "logsumexp": lse, "cross_entropy": loss}

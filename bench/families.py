@@ -1,4 +1,4 @@
-"""Hard families of logits, and an mpmath reference for them.
+"""Hard families of logits, for the accuracy tests and benchmarks.
 
 Shared by the accuracy benchmark, ``tests/test_accuracy.py`` and the
 appendix "How fast and how accurate?", so that all three measure the same
@@ -17,14 +17,16 @@ thing.  Each family stresses one source of rounding error:
 Labels (for the cross-entropy) are random, except in ``dominant``, where
 each row's label is its dominant class: the loss is then close to 0, and
 computing it as ``-log_softmax(z)[label]`` cancels.
+
+Their exact values come from :mod:`helpers.reference`, the book's one
+mpmath reference (``softmax_family_mp``).
 """
 
 from __future__ import annotations
 
-import mpmath
 import numpy as np
 
-__all__ = ["FAMILIES", "family", "mp_reference"]
+__all__ = ["FAMILIES", "family"]
 
 FAMILIES = ("normal x5", "huge ~1e3", "offset 1e6", "tiny diffs 1e-12",
             "20,000 classes", "dominant")
@@ -56,33 +58,3 @@ def family(name, rows, num_classes=1000, dtype=np.float64, seed=0):
         logits[np.arange(rows), labels] += np.linspace(10, 45, rows)
     return logits.astype(dtype), labels
 
-
-def mp_reference(logits, dps=50):
-    """softmax, log_softmax and logsumexp of each row, from mpmath.
-
-    Every float is converted exactly, the arithmetic runs at `dps` digits,
-    and each result is rounded once to float64, so it is within half a
-    float64 ulp of the exact value.  Returns three float64 arrays: (N, C),
-    (N, C) and (N,).  Only finite logits are supported.
-
-    The same algorithm as :mod:`helpers.reference` (which
-    ``tests/test_accuracy.py`` checks it against), done in one pass so
-    that the three results cost one set of exponentials.
-    """
-    logits = np.atleast_2d(np.asarray(logits))
-    probs = np.empty(logits.shape)
-    log_probs = np.empty(logits.shape)
-    lse = np.empty(logits.shape[0])
-    with mpmath.workdps(dps):
-        for r, row in enumerate(logits):
-            z = [mpmath.mpf(float(v)) for v in row]
-            top = max(range(len(z)), key=z.__getitem__)
-            shifted = [v - z[top] for v in z]
-            weights = [mpmath.exp(s) for s in shifted]
-            # the top weight (exactly 1) stays out of the sum, for log1p
-            rest = mpmath.fsum(w for j, w in enumerate(weights) if j != top)
-            log_total = mpmath.log1p(rest)
-            probs[r] = [float(w / (1 + rest)) for w in weights]
-            log_probs[r] = [float(s - log_total) for s in shifted]
-            lse[r] = float(z[top] + log_total)
-    return probs, log_probs, lse

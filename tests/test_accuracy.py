@@ -9,9 +9,15 @@ deterministic (fixed seeds).
 
 Every reference value is computed with mpmath at 50 significant digits from
 the exact values of the float inputs, then rounded once to float64
-(``bench.families.mp_reference``, itself checked against
-``helpers.reference`` below).  Errors are relative, in units of the
-dtype's machine epsilon (``helpers.reference.rel_error_ulps``).
+(``helpers.reference.softmax_family_mp``, the book's one reference).
+Errors are relative, in units of the dtype's machine epsilon
+(``helpers.reference.rel_error_ulps``).
+
+helpers.numerics has two routes to its results: a quick one for small
+arrays of ordinary logits and a blocked one for everything else.  Each
+family is run both as it is (4 rows: the quick route where the logits
+allow it) and repeated into an array too large for the quick route, so
+that both routes are held to the goal.
 
 The tolerance is 4 eps everywhere, the goal the book sets for its
 reference implementation: about two roundings of ``exp`` and the sum, one
@@ -20,7 +26,6 @@ is finite scores infinitely many eps, so "no NaN or inf" is tested too.
 """
 
 import functools
-import importlib.util
 
 import numpy as np
 import pytest
@@ -28,38 +33,35 @@ from numpy.testing import assert_array_equal
 from scipy import special
 
 import helpers.numerics as hn
-from helpers.reference import log_softmax_mp, logsumexp_mp, rel_error_ulps, softmax_mp
-
-from conftest import ROOT
+from bench import competitors, families
+from helpers.reference import rel_error_ulps, softmax_family_mp
 
 TOLERANCE = 4  # eps of the dtype: the goal for softmax, log_softmax, lse, CE
-
-
-def _load(name):
-    """A module of bench/, loaded from its file (bench/ is not installed)."""
-    spec = importlib.util.spec_from_file_location(
-        f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-families = _load("families")
+ROUTES = ("as is", "blocked")
 
 
 @functools.cache
-def case(name, dtype):
-    """Logits, labels and mpmath references of one family in one dtype."""
+def case(name, dtype, route="as is"):
+    """Logits, labels and mpmath references of one family in one dtype.
+
+    The "blocked" route repeats the rows until the array is too large for
+    the quick route; the references repeat with them.
+    """
     rows = 1 if name == "20,000 classes" else 4
     logits, labels = families.family(name, rows, 1000, np.dtype(dtype), seed=7)
     # reference computed with mpmath at 50 digits from the float32 or float64
-    # values themselves (bench/families.py)
-    probs, log_probs, lse = families.mp_reference(logits)
+    # values themselves
+    probs, log_probs, lse = softmax_family_mp(logits)
     loss = -log_probs[np.arange(rows), labels]
-    # cross_entropy_and_grad's loss has the same reference as cross_entropy
-    return logits, labels, {"softmax": probs, "log_softmax": log_probs,
-                            "logsumexp": lse, "cross_entropy": loss,
-                            "cross_entropy_and_grad": loss}
+    exact = {"softmax": probs, "log_softmax": log_probs, "logsumexp": lse,
+             # cross_entropy_and_grad's loss has the same reference
+             "cross_entropy": loss, "cross_entropy_and_grad": loss}
+    if route == "blocked":
+        copies = hn._QUICK_BYTES // logits.nbytes + 1
+        logits, labels = np.tile(logits, (copies, 1)), np.tile(labels, copies)
+        exact = {f: np.tile(v, (copies, 1) if v.ndim == 2 else copies)
+                 for f, v in exact.items()}
+    return logits, labels, exact
 
 
 def helpers_result(function, logits, labels):
@@ -70,14 +72,15 @@ def helpers_result(function, logits, labels):
     return getattr(hn, function)(logits)
 
 
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", families.FAMILIES)
 @pytest.mark.parametrize("function", ["softmax", "log_softmax", "logsumexp",
                                       "cross_entropy",
                                       "cross_entropy_and_grad"])
-def test_within_4_eps(function, name, dtype):
+def test_within_4_eps(function, name, dtype, route):
     """Every entry is within 4 eps of the exact value, and finite."""
-    logits, labels, exact = case(name, dtype)
+    logits, labels, exact = case(name, dtype, route)
     got = helpers_result(function, logits, labels)
     assert got.dtype == np.dtype(dtype)
     assert np.all(np.isfinite(got))
@@ -85,15 +88,16 @@ def test_within_4_eps(function, name, dtype):
     assert np.max(err) <= TOLERANCE, f"{np.max(err):.2f} eps"
 
 
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", families.FAMILIES)
 @pytest.mark.parametrize("loss", [
     hn.cross_entropy,
     lambda logits, labels: hn.cross_entropy_and_grad(logits, labels)[0],
 ], ids=["cross_entropy", "cross_entropy_and_grad"])
-def test_mean_cross_entropy_within_4_eps(loss, name, dtype):
+def test_mean_cross_entropy_within_4_eps(loss, name, dtype, route):
     """The mean loss (what training reports) is within 4 eps as well."""
-    logits, labels, exact = case(name, dtype)
+    logits, labels, exact = case(name, dtype, route)
     # the mean of the per-sample references, each within 0.5 ulp, in float64
     expected = np.mean(exact["cross_entropy"])
     got = loss(logits, labels)
@@ -109,14 +113,16 @@ def test_dominant_class_keeps_its_tiny_loss():
     assert rel_error_ulps(loss, exact["cross_entropy"][last]) <= TOLERANCE
 
 
-def test_reference_agrees_with_helpers_reference():
-    """bench's one-pass reference equals helpers.reference, value for value."""
-    logits = case("normal x5", "float64")[0][:2, :50]
-    probs, log_probs, lse = families.mp_reference(logits)
-    # both round the same 50-digit value once, so they agree exactly
-    assert_array_equal(probs, softmax_mp(logits))
-    assert_array_equal(log_probs, log_softmax_mp(logits))
-    assert_array_equal(lse, logsumexp_mp(logits))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_small_ordinary_families_take_the_quick_route(dtype, monkeypatch):
+    """The "as is" cases of everyday logits do exercise the quick route:
+    the blocked route's exponential pass is never called for them."""
+    def blocked(*args, **kwargs):
+        raise AssertionError("took the blocked route")
+    monkeypatch.setattr(hn, "_exp_rows", blocked)
+    logits, labels, _ = case("normal x5", dtype)
+    for function in ("softmax", "log_softmax", "logsumexp", "cross_entropy"):
+        helpers_result(function, logits, labels)
 
 
 def test_families_are_hard():
@@ -134,7 +140,6 @@ def test_families_are_hard():
 def test_scipy_transcription_is_exact():
     """The benchmark's NumPy transcription of SciPy (used where SciPy is not
     installed) returns SciPy's results bit for bit, ties included."""
-    competitors = _load("competitors")
     logits = case("normal x5", "float64")[0][:, :40].copy()
     logits[0, :3] = logits[0].max()
     assert_array_equal(competitors._transcribed_softmax(logits),

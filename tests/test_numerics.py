@@ -4,8 +4,10 @@ Three kinds of evidence, as in SciPy's and NumPy's own suites:
 
 * properties that must hold for every input (Hypothesis states each one in
   the test's docstring);
-* independent references: scipy.special, and mpmath at 50 digits computed
-  inside the test from the exact float inputs;
+* independent references: scipy.special, and mpmath at 50 digits from the
+  exact float inputs (helpers.reference, the book's one mpmath reference,
+  itself tested in tests/test_reference.py; sigmoid and the binary loss
+  are checked against mpmath directly);
 * edge cases: huge, masked and non-finite logits, every supported dtype and
   every rejected input, whose error message must name the argument.
 
@@ -24,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal, assert_array_less
 from scipy import special
 
 import helpers.numerics
@@ -40,6 +42,8 @@ from helpers.numerics import (
     softmax,
     softmax_jacobian,
 )
+from helpers.reference import (cross_entropy_mp, log_softmax_mp, logsumexp_mp,
+                               rel_error_ulps, softmax_mp)
 
 EPS64 = np.finfo(np.float64).eps
 TINY = 1e-300  # absolute floor for values that underflow into subnormals
@@ -89,56 +93,21 @@ reductions = st.sampled_from(["mean", "sum", "none"])
 
 
 # --------------------------------------------------------------------------
-# Independent references.  Each works on one row, in mpmath at 50 digits,
-# from the exact values of the float inputs.
+# The independent reference: helpers.reference, mpmath at 50 digits from the
+# exact values of the float inputs, each result rounded once to float64.
 # --------------------------------------------------------------------------
 
-def mp_neg_log_softmax(row):
-    """-log p_i = log1p(sum_{j != i} exp(z_j - z_i)), accurate even when
-    p_i is within 1e-300 of 1 (where z_i - log(sum exp z) would cancel)."""
-    with mpmath.workdps(50):
-        z = [mpmath.mpf(float(v)) for v in row]
-        return [mpmath.log1p(mpmath.fsum(mpmath.exp(zj - zi)
-                                         for j, zj in enumerate(z) if j != i))
-                for i, zi in enumerate(z)]
-
-
-def mp_reference(row, kind):
-    """softmax / log_softmax / logsumexp of one row, as floats."""
-    nlp = mp_neg_log_softmax(row)
-    with mpmath.workdps(50):
-        if kind == "softmax":
-            return [float(mpmath.exp(-v)) for v in nlp]
-        if kind == "log_softmax":
-            return [float(-v) for v in nlp]
-        # logsumexp(z) = z_k - log p_k for any k; the top k avoids
-        # cancellation, and mpmath adds exactly.
-        k = int(np.argmax(row))
-        return float(mpmath.mpf(float(row[k])) + nlp[k])
-
-
 def reference_cross_entropy(logits, target, reduction, label_smoothing):
-    """Plain loop over samples, straight from the definition:
-    loss_i = (1-eps) * sum_c y_ic (-log p_ic) + eps/C * sum_c (-log p_ic),
-    with -log p from mpmath at 50 digits."""
-    logits = np.atleast_2d(np.asarray(logits, dtype=np.float64))
-    n, c = logits.shape
-    target = np.asarray(target)
-    if target.dtype.kind == "i":
-        target = np.eye(c)[target.reshape(-1)]
-    target = target.reshape(n, c)
-    losses = []
-    with mpmath.workdps(50):
-        eps = mpmath.mpf(label_smoothing)
-        for row, y in zip(logits, target):
-            nlp = mp_neg_log_softmax(row)
-            hard = mpmath.fsum(mpmath.mpf(float(yc)) * v
-                               for yc, v in zip(y, nlp))
-            losses.append((1 - eps) * hard + eps / c * mpmath.fsum(nlp))
-        if reduction == "none":
-            return np.array([float(v) for v in losses])
-        total = mpmath.fsum(losses)
-        return float(total / n if reduction == "mean" else total)
+    """The definition, sample by sample, from mpmath at 50 digits:
+    loss_i = -sum_c w_ic log p_ic with w = (1-eps) y + eps/C.  The mean or
+    sum is the exact sum (math.fsum) of the per-sample values, each within
+    half an ulp, rounded once."""
+    losses = np.atleast_1d(cross_entropy_mp(logits, target,
+                                            label_smoothing=label_smoothing))
+    if reduction == "none":
+        return losses
+    total = math.fsum(losses)
+    return total / len(losses) if reduction == "mean" else total
 
 
 def check_message(exc_type, pattern, func, *args, **kwargs):
@@ -188,8 +157,8 @@ class TestSoftmax:
     @given(logit_batches(max_side=5))
     def test_against_mpmath(self, logits):
         """Each probability is within 4 ulp of the exact softmax."""
-        # reference computed with mpmath at 50 digits
-        expected = np.array([mp_reference(row, "softmax") for row in logits])
+        # reference: helpers.reference, mpmath at 50 digits
+        expected = softmax_mp(logits)
         assert_allclose(softmax(logits), expected, rtol=4 * EPS64,
                         atol=TINY)
 
@@ -197,8 +166,8 @@ class TestSoftmax:
     @given(logit_batches(dtype=np.float32, max_side=5))
     def test_against_mpmath_float32(self, logits):
         """float32 probabilities are within 4 float32 ulp of exact."""
-        # reference computed with mpmath at 50 digits
-        expected = np.array([mp_reference(row, "softmax") for row in logits])
+        # reference: helpers.reference, mpmath at 50 digits
+        expected = softmax_mp(logits)
         got = softmax(logits)
         assert got.dtype == np.float32
         assert_allclose(got, expected, rtol=4 * np.finfo(np.float32).eps,
@@ -326,9 +295,8 @@ class TestLogSoftmax:
     @given(logit_batches(max_side=5))
     def test_against_mpmath(self, logits):
         """Each log-probability is within 4 ulp of the exact value."""
-        # reference computed with mpmath at 50 digits
-        expected = np.array([mp_reference(row, "log_softmax")
-                             for row in logits])
+        # reference: helpers.reference, mpmath at 50 digits
+        expected = log_softmax_mp(logits)
         assert_allclose(log_softmax(logits), expected, rtol=4 * EPS64,
                         atol=TINY)
 
@@ -339,8 +307,8 @@ class TestLogSoftmax:
 
     def test_dominant_class_keeps_tiny_value(self):
         """For [0, -50], log p_0 = -log1p(e^-50) ~ -1.9e-22, not 0."""
-        # reference computed with mpmath at 50 digits
-        expected = mp_reference([0.0, -50.0], "log_softmax")
+        # reference: helpers.reference, mpmath at 50 digits
+        expected = log_softmax_mp([0.0, -50.0])
         assert_allclose(log_softmax([0.0, -50.0]), expected, rtol=2 * EPS64)
 
     def test_huge_logits(self):
@@ -429,8 +397,7 @@ class TestLogsumexp:
         """Within 2 ulp of max(|max z|, log C) of the exact value."""
         # reference computed with mpmath at 50 digits.  The error bound is
         # absolute: m + log(...) may cancel when m < 0, as for [-log 2]*2.
-        expected = np.array([mp_reference(row, "logsumexp")
-                             for row in logits])
+        expected = logsumexp_mp(logits)
         got = logsumexp(logits)
         scale = np.abs(logits).max(axis=-1) + math.log(logits.shape[-1])
         assert np.all(np.abs(got - expected) <= 2 * EPS64 * scale)
@@ -444,8 +411,8 @@ class TestLogsumexp:
 
     def test_dominant_entry(self):
         """logsumexp([0, -40]) = log1p(e^-40) ~ 4.2e-18, not log(1 + .) = 0."""
-        # reference computed with mpmath at 50 digits
-        expected = mp_reference([0.0, -40.0], "logsumexp")
+        # reference: helpers.reference, mpmath at 50 digits
+        expected = logsumexp_mp([0.0, -40.0])
         assert_allclose(logsumexp([0.0, -40.0]), expected, rtol=2 * EPS64)
 
     def test_keepdims_and_axis(self):
@@ -549,7 +516,7 @@ class TestSoftmaxJacobian:
 
     def test_dominant_class_diagonal(self):
         """J_00 = p0 * p1 ~ 4.2e-18 for [0, -40], not 1 - 1 = 0."""
-        # reference computed with mpmath at 50 digits
+        # reference: helpers.reference, mpmath at 50 digits
         with mpmath.workdps(50):
             p1 = 1 / (1 + mpmath.exp(40))
             expected = float(p1 * (1 - p1))
@@ -882,7 +849,7 @@ class TestCrossEntropyGrad:
 
     def test_dominant_class(self):
         """For [0, -40] and label 0, grad = [-p1, p1] with p1 ~ 4.2e-18."""
-        # reference computed with mpmath at 50 digits
+        # reference: helpers.reference, mpmath at 50 digits
         with mpmath.workdps(50):
             p1 = float(1 / (1 + mpmath.exp(40)))
         assert_allclose(cross_entropy_grad([0.0, -40.0], 0), [-p1, p1],
@@ -1061,18 +1028,32 @@ class TestCrossEntropyAndGrad:
         assert_same_result(loss, cross_entropy(logits, labels))
         assert_same_result(grad, cross_entropy_grad(logits, labels))
 
-    def test_one_exp_pass(self, monkeypatch):
-        """The exponentials are computed once per block, not twice."""
-        calls = []
-        exp_block = helpers.numerics._exp_block
-        monkeypatch.setattr(helpers.numerics, "_exp_block",
-                            lambda *args: calls.append(1) or exp_block(*args))
-        logits = np.zeros((4, 3))                # a single block
-        cross_entropy_and_grad(logits, [0, 1, 2, 0])
-        assert len(calls) == 1
-        cross_entropy(logits, [0, 1, 2, 0])
-        cross_entropy_grad(logits, [0, 1, 2, 0])
-        assert len(calls) == 3
+    @pytest.mark.parametrize("logits", [
+        np.zeros((4, 3)),                                  # the quick route
+        np.array([[0.0, -np.inf, 1.0], [800.0, 0.0, 1.0]] * 2),  # one block
+        # one row more than a block holds (3 float64 classes: 24 bytes a row)
+        np.zeros((helpers.numerics._BLOCK_BYTES // 24 + 1, 3)),
+    ], ids=["quick", "one block", "two blocks"])
+    def test_one_exp_pass(self, monkeypatch, logits):
+        """The logits' exponentials are computed once per call (once per
+        block of rows), not once for the loss and again for the gradient."""
+        passes = []
+        exp = np.exp
+
+        def counting_exp(x, *args, **kwargs):
+            if np.ndim(x) == 2:             # the (N, C) rows, or one block
+                passes.append(np.shape(x)[0])
+            return exp(x, *args, **kwargs)
+
+        monkeypatch.setattr(helpers.numerics.np, "exp", counting_exp)
+        labels = np.arange(len(logits)) % 3
+        cross_entropy_and_grad(logits, labels)
+        assert sum(passes) == len(logits)   # every row once
+        blocks = len(passes)
+        assert blocks == (2 if len(logits) > 4 else 1)
+        cross_entropy(logits, labels)
+        cross_entropy_grad(logits, labels)
+        assert len(passes) == 3 * blocks
 
     def test_known_values(self):
         """Uniform logits over C classes: loss log C, grad (1/C - y) / N."""
@@ -1117,7 +1098,7 @@ class TestSigmoid:
     @given(finite(750))
     def test_against_mpmath(self, x):
         """Within 4 ulp of 1 / (1 + exp(-x)) computed exactly."""
-        # reference computed with mpmath at 50 digits
+        # reference: helpers.reference, mpmath at 50 digits
         with mpmath.workdps(50):
             expected = float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
         assert_allclose(sigmoid(x), expected, rtol=4 * EPS64, atol=1e-320)
@@ -1190,7 +1171,7 @@ class TestBinaryCrossEntropyWithLogits:
         """x = 1000.3, y = 1 - 1e-9: the loss x (1 - y) ~ 1e-6 keeps its
         digits (max(x, 0) - x y would cancel to ~1e-8 relative error)."""
         x, y = 1000.3, 1 - 1e-9
-        # reference computed with mpmath at 50 digits
+        # reference: helpers.reference, mpmath at 50 digits
         with mpmath.workdps(50):
             xm, ym = mpmath.mpf(x), mpmath.mpf(y)
             expected = float(ym * mpmath.log1p(mpmath.exp(-xm))
@@ -1305,6 +1286,84 @@ class TestNumericalGradient:
                       eps="1e-6")
         check_message(TypeError, "`x`.*complex", numerical_gradient, np.sum,
                       [1j])
+
+
+# ==========================================================================
+class TestRoutes:
+    """helpers.numerics has a quick route, for small arrays of ordinary
+    logits, and a blocked route for everything else.  Both give the same
+    numbers to a few ulps, and each is taken where it should be."""
+
+    # Each gives a tuple of results whose first axis is the rows; with
+    # reduction="none" the gradient is that of the sum, row by row.
+    FUNCTIONS = {
+        "softmax": lambda z, y: (softmax(z),),
+        "log_softmax": lambda z, y: (log_softmax(z),),
+        "logsumexp": lambda z, y: (logsumexp(z),),
+        "loss": lambda z, y: (cross_entropy(z, y, reduction="none"),),
+        "grad": lambda z, y: (cross_entropy_grad(z, y, reduction="none"),),
+        "loss and grad": lambda z, y: cross_entropy_and_grad(z, y,
+                                                             reduction="none"),
+    }
+
+    @staticmethod
+    def blocked(logits, labels):
+        """The rows repeated into an array too large for the quick route."""
+        copies = helpers.numerics._QUICK_BYTES // logits.nbytes + 1
+        return np.tile(logits, (copies, 1)), np.tile(labels, copies)
+
+    @FAST
+    @given(logits_and_labels(bound=30), st.sampled_from(sorted(FUNCTIONS)))
+    def test_routes_agree(self, data, function):
+        """Property: a small array of ordinary logits, and the same rows
+        inside an array too large for the quick route, give the same values
+        within 8 eps (each route is within 4 eps of exact, by
+        tests/test_accuracy.py)."""
+        logits, labels = data
+        call = self.FUNCTIONS[function]
+        small = call(logits, labels)
+        large = call(*self.blocked(logits, labels))
+        for got, again in zip(small, large):
+            assert_array_less(rel_error_ulps(got, again[:len(logits)]), 8.0001)
+
+    @pytest.mark.parametrize("function", sorted(FUNCTIONS))
+    def test_small_ordinary_arrays_take_the_quick_route(self, function,
+                                                        monkeypatch):
+        """The book's sizes, (300, 3), (64, 10) and (1, 1000), with everyday
+        logits never reach the blocked route's exponential pass."""
+        def blocked(*args, **kwargs):
+            raise AssertionError("took the blocked route")
+        monkeypatch.setattr(helpers.numerics, "_exp_rows", blocked)
+        monkeypatch.setattr(helpers.numerics, "_softmax_rows", blocked)
+        rng = np.random.default_rng(0)
+        for shape in [(300, 3), (64, 10), (1, 1000), (1000,)]:
+            logits = 5 * rng.standard_normal(shape)
+            labels = rng.integers(0, shape[-1], size=shape[:-1])
+            self.FUNCTIONS[function](logits, labels)
+
+    @pytest.mark.parametrize("row", [
+        [0.0, np.nan], [0.0, np.inf], [400.0, 0.0],   # nan, inf, exp overflows
+        [-720.0, -750.0],         # a row below 0 with subnormal weights
+        [-np.inf, -np.inf],       # nothing to normalise
+    ])
+    def test_unusual_rows_take_the_blocked_route(self, row, monkeypatch):
+        """Rows that need a shift, or that have no softmax, are left to the
+        blocked route, which knows what to do with them."""
+        calls = []
+        exp_rows = helpers.numerics._exp_rows
+        monkeypatch.setattr(helpers.numerics, "_exp_rows",
+                            lambda *a, **k: calls.append(1) or exp_rows(*a, **k))
+        log_softmax(row)
+        cross_entropy(row, 0)
+        assert len(calls) == 2
+
+    def test_large_arrays_take_the_blocked_route(self, monkeypatch):
+        calls = []
+        exp_rows = helpers.numerics._exp_rows
+        monkeypatch.setattr(helpers.numerics, "_exp_rows",
+                            lambda *a, **k: calls.append(1) or exp_rows(*a, **k))
+        log_softmax(np.zeros((helpers.numerics._QUICK_BYTES // 8 + 1, 1)))
+        assert calls == [1]
 
 
 # ==========================================================================

@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 
 import helpers.numerics as hn
-from helpers.reference import log_softmax_mp, logsumexp_mp, rel_error_ulps, softmax_mp
+from helpers.reference import (cross_entropy_mp, log_softmax_mp, logsumexp_mp,
+                               rel_error_ulps, softmax_family_mp, softmax_mp)
 
 EPS64 = np.finfo(np.float64).eps
 RNG_SEED = 20240602
@@ -188,10 +189,89 @@ class TestLogsumexpMp:
 
 
 # --------------------------------------------------------------------------
-# Input validation, shared by the three reference functions
+# softmax_family_mp and cross_entropy_mp
 # --------------------------------------------------------------------------
 
-REFERENCES = [softmax_mp, log_softmax_mp, logsumexp_mp]
+class TestSoftmaxFamilyMp:
+    def test_fields_are_the_three_references(self):
+        """One pass gives exactly what the three functions give."""
+        logits = random_logits(30.0, shape=(6, 5))
+        logits[0, 1], logits[1] = -np.inf, np.nan
+        found = softmax_family_mp(logits)
+        np.testing.assert_array_equal(found.probs, softmax_mp(logits))
+        np.testing.assert_array_equal(found.log_probs, log_softmax_mp(logits))
+        np.testing.assert_array_equal(found.logsumexp, logsumexp_mp(logits))
+
+    def test_shapes(self):
+        found = softmax_family_mp(np.zeros((2, 3, 4), dtype=np.float32))
+        assert found.probs.shape == found.log_probs.shape == (2, 3, 4)
+        assert found.logsumexp.shape == (2, 3)
+        assert found.probs.dtype == np.float64
+        assert np.ndim(softmax_family_mp([1.0, 2.0]).logsumexp) == 0
+
+
+class TestCrossEntropyMp:
+    def test_uniform_logits(self):
+        # hand-derived: C equal logits give -log(1/C) = log C for any label
+        assert rel_error_ulps(cross_entropy_mp([[2.0] * 4] * 3, [0, 1, 3]),
+                              math.log(4)).max() <= 0.5
+
+    def test_is_minus_log_softmax_at_the_label(self):
+        logits, labels = random_logits(10.0), np.arange(40) % 7
+        expected = -log_softmax_mp(logits)[np.arange(40), labels]
+        np.testing.assert_array_equal(cross_entropy_mp(logits, labels), expected)
+
+    def test_probability_targets(self):
+        # hand-derived: target (1/4, 3/4) on logits (0, log 3), where
+        # p = (1/4, 3/4), gives the entropy of (1/4, 3/4); math.log is
+        # within an ulp, and the sum of two positive terms adds one rounding
+        expected = -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))
+        got = cross_entropy_mp([0.0, math.log(3.0)], [0.25, 0.75])
+        assert rel_error_ulps(got, expected) <= 2
+
+    def test_label_smoothing(self):
+        # hand-derived: eps = 1 spreads the target uniformly, so the loss is
+        # the mean of -log p over the classes; for logits (0, 0) that is log 2
+        assert rel_error_ulps(cross_entropy_mp([0.0, 0.0], 1, label_smoothing=1.0),
+                              math.log(2)) <= 0.5
+        logits = random_logits(3.0, shape=(5, 4))
+        nll = -log_softmax_mp(logits)
+        labels = np.array([0, 1, 2, 3, 0])
+        mixed = 0.9 * nll[np.arange(5), labels] + 0.1 * nll.mean(axis=1)
+        assert rel_error_ulps(cross_entropy_mp(logits, labels, label_smoothing=0.1),
+                              mixed).max() <= 4   # float64 arithmetic in `mixed`
+
+    def test_masked_class_of_weight_zero_adds_nothing(self):
+        assert cross_entropy_mp([[0.0, -np.inf]], [0])[0] == 0.0
+        assert cross_entropy_mp([[0.0, -np.inf]], np.array([[1.0, 0.0]]))[0] == 0.0
+        # with smoothing the masked class has weight eps / C: an infinite loss
+        assert cross_entropy_mp([[0.0, -np.inf]], [0], label_smoothing=0.1)[0] == np.inf
+
+    def test_bad_rows_give_nan(self):
+        assert np.isnan(cross_entropy_mp([[np.nan, 0.0], [0.0, 0.0]], [0, 0])).tolist() == [
+            True, False]
+
+    @pytest.mark.parametrize("logits, target, match", [
+        ([[0.0, 1.0]], [2], r"\[0, 2\)"),
+        ([[0.0, 1.0]], [0, 1], "shape"),
+        ([[0.0, 1.0]], [[0.5, 0.5, 0.0]], "shape"),
+        (np.zeros((2, 2, 2)), [0, 1], r"\(N, C\)"),
+    ])
+    def test_bad_targets(self, logits, target, match):
+        with pytest.raises(ValueError, match=match):
+            cross_entropy_mp(logits, target)
+
+    def test_bad_smoothing(self):
+        with pytest.raises(ValueError, match="label_smoothing"):
+            cross_entropy_mp([0.0, 1.0], 0, label_smoothing=1.5)
+
+
+# --------------------------------------------------------------------------
+# Input validation, shared by the reference functions
+# --------------------------------------------------------------------------
+
+REFERENCES = [softmax_mp, log_softmax_mp, logsumexp_mp, softmax_family_mp,
+              lambda logits, **options: cross_entropy_mp(logits, 0, **options)]
 
 
 @pytest.mark.parametrize("func", REFERENCES)

@@ -19,143 +19,84 @@ Rows run along the last axis.  Non-finite logits follow the policy of
 exactly 0), and a row that is all ``-inf`` or holds a ``nan`` or ``+inf``
 gives ``nan`` throughout.
 
+This is the book's one reference: the chapters, ``tests/`` and ``bench/``
+all measure against it.  :func:`softmax_family_mp` gives the softmax,
+log-softmax and log-sum-exp from one pass of exponentials, and
+:func:`cross_entropy_mp` the loss of each sample, label smoothing
+included; :func:`rel_error_ulps` turns a comparison into units of eps.
+
 The module depends on NumPy and mpmath only.
 """
 
-import numbers
+from typing import NamedTuple
 
 import mpmath
 import numpy as np
 
-__all__ = ["softmax_mp", "log_softmax_mp", "logsumexp_mp", "rel_error_ulps"]
+from ._validate import (as_class_axis, as_count, as_float_dtype, as_real,
+                        as_real_array)
+
+__all__ = ["softmax_mp", "log_softmax_mp", "logsumexp_mp", "softmax_family_mp",
+           "cross_entropy_mp", "rel_error_ulps", "SoftmaxFamily"]
 
 _MIN_DPS = 20  # below this, the final rounding to float64 can be wrong
-_SUPPORTED_FLOATS = (np.float16, np.float32, np.float64)
 
-
-# --------------------------------------------------------------------------
-# Input validation
-# --------------------------------------------------------------------------
 
 def _check_dps(dps):
-    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
-        raise TypeError(f"`dps` must be an integer number of decimal digits; got {dps!r}.")
-    if dps < _MIN_DPS:
-        raise ValueError(
-            f"`dps` must be at least {_MIN_DPS} for a float64 reference to be "
-            f"trustworthy; got {dps}."
-        )
-    return int(dps)
+    return as_count(dps, "dps", minimum=_MIN_DPS,
+                    why=" for a float64 reference to be trustworthy")
 
 
 def _as_logits(logits):
-    """Return the logits as an ndarray of a supported dtype, validated."""
-    try:
-        arr = np.asarray(logits)
-    except (TypeError, ValueError) as exc:  # e.g. ragged nested lists
-        raise ValueError(
-            f"`logits` must be an array of real numbers; NumPy could not "
-            f"convert it ({exc})."
-        ) from None
-    if arr.dtype.kind == "f" and arr.dtype.type not in _SUPPORTED_FLOATS:
-        raise TypeError(
-            f"`logits` has dtype {arr.dtype}; only float16, float32, float64, "
-            "integer and bool logits are supported (wider floats would be "
-            "rounded on the way into mpmath)."
-        )
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"`logits` must hold real numbers (a float, integer or bool dtype); "
-            f"got dtype {arr.dtype}."
-        )
-    if arr.ndim == 0:
-        raise ValueError(
-            "`logits` must have at least one dimension (the class axis, the "
-            "last one); got a 0-d value."
-        )
-    if arr.shape[-1] == 0:
-        raise ValueError(
-            f"`logits` has an empty class axis (shape {arr.shape}); the "
-            "softmax needs at least one class."
-        )
+    """The logits as an ndarray of a real dtype with a class axis, last."""
+    arr = as_real_array(logits, "logits")
+    as_class_axis(arr, -1)
     return arr
 
 
-def _to_mpf(value):
-    """Convert one NumPy scalar to mpmath exactly (ints stay exact too)."""
-    if isinstance(value, (np.integer, np.bool_)):
-        return mpmath.mpf(int(value))
-    return mpmath.mpf(float(value))  # float16/32 -> float64 is exact
+def _to_mpf(row):
+    """One row of logits in mpmath, exactly: ``tolist`` gives Python ints
+    for integers, and floats that hold float16 and float32 values exactly."""
+    return [mpmath.mpf(v) for v in row.tolist()]
 
 
 # --------------------------------------------------------------------------
 # One row, in mpmath
 # --------------------------------------------------------------------------
 
-def _row_parts(row):
-    """Return ``(shifted, top, rest)`` for one row, or None if unusable.
+class _Row(NamedTuple):
+    """One usable row in mpmath (see `_row`)."""
 
-    ``shifted[j] = z_j - m`` with ``m = z_top`` the (first) maximum, and
-    ``rest = sum_{j != top} exp(shifted[j])``.  Leaving the top term (exactly
-    1) out of ``rest`` lets ``log1p`` resolve a rest far below 10**-dps.
+    shifted: list    # z_j - m, with m = z_top the first maximum
+    weights: list    # exp(z_j - m): exactly 1 at the top
+    top: int
+    rest: object     # sum of the weights but the top one's (an mpf)
+
+
+def _row(values):
+    """A row of logits (a NumPy row) as a `_Row`, or None if unusable.
+
+    Leaving the top weight (exactly 1) out of ``rest`` lets ``log1p``
+    resolve a rest far below 10**-dps.
     """
+    row = _to_mpf(values)
     if any(mpmath.isnan(v) or v == mpmath.inf for v in row):
         return None
     if all(v == -mpmath.inf for v in row):
         return None
     top = max(range(len(row)), key=lambda j: row[j])  # first maximal index
-    m = row[top]
-    shifted = [v - m for v in row]  # -inf stays -inf: a masked class
-    rest = mpmath.fsum(mpmath.exp(s) for j, s in enumerate(shifted) if j != top)
-    return shifted, top, rest
+    shifted = [v - row[top] for v in row]  # -inf stays -inf: a masked class
+    weights = [mpmath.exp(v) for v in shifted]
+    rest = mpmath.fsum(w for j, w in enumerate(weights) if j != top)
+    return _Row(shifted, weights, top, rest)
 
 
-def _rowwise(logits, dps, row_function, *, reduces):
-    """Apply ``row_function(mpf_row) -> list or mpf`` to every row.
+class SoftmaxFamily(NamedTuple):
+    """The softmax, log-softmax and log-sum-exp of the same logits."""
 
-    Returns float64 results: same shape as `logits`, or without the last
-    axis when ``reduces`` is true (a NumPy scalar for a single row).
-    """
-    dps = _check_dps(dps)
-    arr = _as_logits(logits)
-    rows = arr.reshape(-1, arr.shape[-1])
-    out_shape = arr.shape[:-1] if reduces else arr.shape
-    out = np.empty((rows.shape[0],) if reduces else rows.shape, dtype=np.float64)
-    with mpmath.workdps(dps):
-        for r, row in enumerate(rows):
-            values = row_function([_to_mpf(v) for v in row])
-            if reduces:
-                out[r] = float(values)
-            else:
-                out[r] = [float(v) for v in values]
-    out = out.reshape(out_shape)
-    return out[()] if out.ndim == 0 else out
-
-
-def _softmax_row(row):
-    parts = _row_parts(row)
-    if parts is None:
-        return [mpmath.nan] * len(row)
-    shifted, _, rest = parts
-    total = 1 + rest
-    return [mpmath.exp(s) / total for s in shifted]
-
-
-def _log_softmax_row(row):
-    parts = _row_parts(row)
-    if parts is None:
-        return [mpmath.nan] * len(row)
-    shifted, _, rest = parts
-    log_total = mpmath.log1p(rest)
-    return [s - log_total for s in shifted]
-
-
-def _logsumexp_row(row):
-    parts = _row_parts(row)
-    if parts is None:
-        return mpmath.nan
-    shifted, top, rest = parts
-    return row[top] + mpmath.log1p(rest)
+    probs: np.ndarray       # the shape of the logits
+    log_probs: np.ndarray   # the shape of the logits
+    logsumexp: np.ndarray   # that shape without its last axis
 
 
 # --------------------------------------------------------------------------
@@ -221,7 +162,7 @@ def softmax_mp(logits, dps=50):
     >>> print(softmax_mp([0.0, -745.0]))
     [1.e+000 5.e-324]
     """
-    return _rowwise(logits, dps, _softmax_row, reduces=False)
+    return softmax_family_mp(logits, dps).probs
 
 
 def log_softmax_mp(logits, dps=50):
@@ -271,7 +212,7 @@ def log_softmax_mp(logits, dps=50):
     >>> print(log_softmax_mp([0.0, -700.0])[0])  # -exp(-700)
     -9.859676543759770e-305
     """
-    return _rowwise(logits, dps, _log_softmax_row, reduces=False)
+    return softmax_family_mp(logits, dps).log_probs
 
 
 def logsumexp_mp(logits, dps=50):
@@ -321,34 +262,155 @@ def logsumexp_mp(logits, dps=50):
     >>> print(logsumexp_mp([[1e6, 1e6], [0.0, -np.inf]]))
     [1000000.69314718       0.        ]
     """
-    return _rowwise(logits, dps, _logsumexp_row, reduces=True)
+    return softmax_family_mp(logits, dps).logsumexp
 
 
-def _check_error_dtype(dtype, approx):
-    if dtype is None:
-        dtype = approx.dtype if approx.dtype.kind == "f" else np.float64
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(
-            f"`dtype` must name a floating-point type such as 'float32'; got {dtype!r}."
-        ) from None
-    if dtype.kind != "f":
-        raise TypeError(
-            f"`dtype` must be a floating-point type (float16, float32, float64); "
-            f"got {dtype}."
-        )
-    return dtype
+def softmax_family_mp(logits, dps=50):
+    r"""Softmax, log-softmax and log-sum-exp together, to high precision.
+
+    One pass of mpmath exponentials gives all three, which is what the
+    accuracy tests and benchmarks need: it costs about what one of
+    :func:`softmax_mp`, :func:`log_softmax_mp` and :func:`logsumexp_mp`
+    costs, and those three are its fields.
+
+    Parameters
+    ----------
+    logits : array_like
+        Real scores, at least one-dimensional; the last axis holds the
+        classes.  float16, float32, float64, integer or bool.
+    dps : int, optional
+        Decimal digits of the mpmath working precision (at least 20).
+        Default 50.
+
+    Returns
+    -------
+    SoftmaxFamily
+        ``probs`` and ``log_probs``, float64 arrays shaped like `logits`,
+        and ``logsumexp``, float64 without the last axis (a NumPy scalar
+        for 1-D logits), each the exact value rounded once to float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`softmax_mp`.
+
+    See Also
+    --------
+    softmax_mp, log_softmax_mp, logsumexp_mp, cross_entropy_mp
+
+    Examples
+    --------
+    >>> from helpers.reference import softmax_family_mp
+    >>> exact = softmax_family_mp([[0.0, 0.0], [1000.0, 1.0]])
+    >>> print(exact.probs[0], exact.log_probs[1], exact.logsumexp[0])
+    [0.5 0.5] [   0. -999.] 0.6931471805599453
+    """
+    dps = _check_dps(dps)
+    arr = _as_logits(logits)
+    rows = arr.reshape(-1, arr.shape[-1])                         # (N, C)
+    probs = np.full(rows.shape, np.nan)
+    log_probs = np.full(rows.shape, np.nan)
+    lse = np.full(len(rows), np.nan)
+    with mpmath.workdps(dps):
+        for r, values in enumerate(rows):
+            row = _row(values)
+            if row is None:            # the nan policy of helpers.numerics
+                continue
+            total, log_total = 1 + row.rest, mpmath.log1p(row.rest)
+            probs[r] = [float(w / total) for w in row.weights]
+            log_probs[r] = [float(v - log_total) for v in row.shifted]
+            lse[r] = float(mpmath.mpf(values[row.top].item()) + log_total)
+    lse = lse.reshape(arr.shape[:-1])
+    return SoftmaxFamily(probs.reshape(arr.shape), log_probs.reshape(arr.shape),
+                         lse[()] if lse.ndim == 0 else lse)
 
 
-def _as_float64(values, name):
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"`{name}` must be an array of real numbers ({exc}).") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must hold real numbers; got dtype {arr.dtype}.")
-    return arr, arr.astype(np.float64)
+def cross_entropy_mp(logits, target, *, label_smoothing=0.0, dps=50):
+    r"""The softmax cross-entropy of each sample, to high precision.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C) or (C,)
+        Real scores, the classes on the last axis.
+    target : array_like
+        Integer class indices, shape (N,) (a scalar for (C,) logits), or
+        class probabilities with a float dtype and the shape of `logits`.
+        They are used as given: this is a reference, not a check of its
+        inputs beyond their shapes and ranges.
+    label_smoothing : float, optional
+        :math:`\varepsilon \in [0, 1]`, as in
+        :func:`helpers.numerics.cross_entropy`.  Default 0.
+    dps : int, optional
+        Decimal digits of the mpmath working precision (at least 20).
+
+    Returns
+    -------
+    losses : ndarray of float64, shape (N,), or numpy.float64
+        :math:`-\sum_c w_c \log p_c` per sample with the smoothed target
+        :math:`w = (1 - \varepsilon) y + \varepsilon / C`, computed
+        exactly from the float inputs and rounded once.  ``nan`` for a row
+        that softmax cannot normalise; a class of weight 0 adds 0, even
+        with a ``-inf`` logit.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On non-real inputs, shapes that do not fit, class indices outside
+        ``[0, C)``, `label_smoothing` outside [0, 1] or too small a `dps`.
+
+    See Also
+    --------
+    helpers.numerics.cross_entropy, softmax_family_mp
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from helpers.reference import cross_entropy_mp
+    >>> print(cross_entropy_mp([[0.0, 0.0], [0.0, np.log(3.0)]], [0, 1]))
+    [0.69314718 0.28768207]
+    >>> print(cross_entropy_mp([0.0, 0.0], [0.25, 0.75]))  # log 2
+    0.6931471805599453
+    """
+    dps = _check_dps(dps)
+    arr = _as_logits(logits)
+    if arr.ndim > 2:
+        raise ValueError(f"`logits` must have shape (N, C) or (C,); got {arr.shape}.")
+    eps = as_real(label_smoothing, "label_smoothing", at_most=1)
+    rows = arr.reshape(-1, arr.shape[-1])                         # (N, C)
+    weights = _target_weights(as_real_array(target, "target"), arr.shape)
+    losses = np.full(len(rows), np.nan)
+    with mpmath.workdps(dps):
+        eps, num_classes = mpmath.mpf(eps), rows.shape[1]
+        for r, (values, target_row) in enumerate(zip(rows, weights)):
+            row = _row(values)
+            if row is None:
+                continue
+            log_total = mpmath.log1p(row.rest)
+            smoothed = [(1 - eps) * mpmath.mpf(t) + eps / num_classes
+                        for t in target_row.tolist()]
+            losses[r] = float(mpmath.fsum(w * (log_total - v)
+                                          for w, v in zip(smoothed, row.shifted)
+                                          if w != 0))
+    return losses[0] if arr.ndim == 1 else losses
+
+
+def _target_weights(target, shape):
+    """The target as (N, C) rows of class weights: one-hot for indices."""
+    num_classes = shape[-1]
+    if target.dtype.kind in "iu":
+        if target.shape != shape[:-1]:
+            raise ValueError(f"`target` class indices must have shape "
+                             f"{shape[:-1]}; got {target.shape}.")
+        labels = target.reshape(-1)
+        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+            raise ValueError(f"`target` class indices must lie in "
+                             f"[0, {num_classes}).")
+        return np.eye(num_classes)[labels]
+    if target.dtype.kind != "f" or target.shape != shape:
+        raise ValueError(f"`target` must be integer class indices or float "
+                         f"probabilities of shape {shape}; got dtype "
+                         f"{target.dtype}, shape {target.shape}.")
+    return target.reshape(-1, num_classes)
 
 
 def rel_error_ulps(approx, exact, dtype=None):
@@ -417,9 +479,12 @@ def rel_error_ulps(approx, exact, dtype=None):
     >>> print(rel_error_ulps([np.nan, np.inf, 0.0], [0.5, np.inf, 0.0]))
     [inf  0.  0.]
     """
-    approx_raw, approx64 = _as_float64(approx, "approx")
-    _, exact64 = _as_float64(exact, "exact")
-    dtype = _check_error_dtype(dtype, approx_raw)
+    approx = as_real_array(approx, "approx")
+    approx64 = approx.astype(np.float64)
+    exact64 = as_real_array(exact, "exact").astype(np.float64)
+    if dtype is None:
+        dtype = approx.dtype if approx.dtype.kind == "f" else np.float64
+    dtype = as_float_dtype(dtype)
     try:
         approx64, exact64 = np.broadcast_arrays(approx64, exact64)
     except ValueError:
