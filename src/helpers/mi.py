@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_count, as_float_array, as_labels, as_real
-from .numerics import log_softmax
+from .numerics import cross_entropy_grad, log_softmax
 
 __all__ = [
     "class_means",
@@ -68,8 +68,6 @@ def _as_priors(priors, num_classes):
     if abs(priors.sum() - 1.0) > 1e-8:
         raise ValueError(f"`priors` must sum to 1; they sum to {priors.sum()!r}.")
     return priors
-
-
 
 
 def _as_logits_and_labels(logits, labels):
@@ -384,11 +382,12 @@ def fit_softmax_regression(X, labels, *, num_classes=None, lr=0.5, steps=300,
 
     Notes
     -----
-    The loss is the mean cross-entropy, without a penalty; with a fixed
-    number of steps the training stops early, which keeps the weights of
-    nearly separable classes finite.  The starting point W = 0, b = 0 is
-    deterministic, and the loss is convex, so the result depends only on
-    the data, `lr` and `steps`.
+    The loss is the mean cross-entropy, without a penalty, and each step
+    takes its gradient from :func:`helpers.numerics.cross_entropy_grad`.
+    With a fixed number of steps the training stops early, which keeps the
+    weights of nearly separable classes finite.  The starting point W = 0,
+    b = 0 is deterministic, and the loss is convex, so the result depends
+    only on the data, `lr` and `steps`.
 
     Examples
     --------
@@ -420,23 +419,8 @@ def fit_softmax_regression(X, labels, *, num_classes=None, lr=0.5, steps=300,
         if offset.shape != (num_classes,) or not np.all(np.isfinite(offset)):
             raise ValueError(f"`logit_offset` must hold {num_classes} finite "
                              f"numbers; got {offset!r}.")
-    targets = np.eye(num_classes)[labels]                      # (N, C)
     W, b = np.zeros((dim, num_classes)), np.zeros(num_classes)
     for _ in range(steps):
-        grad = _mean_loss_grad(X @ W + b + offset, targets)       # (N, C)
+        grad = cross_entropy_grad(X @ W + b + offset, labels)    # (N, C)
         W, b = W - lr * (X.T @ grad), b - lr * grad.sum(axis=0)
     return W, b
-
-
-def _mean_loss_grad(logits, targets):
-    """(softmax(logits) - targets) / N, lean enough for a training loop.
-
-    :func:`helpers.numerics.cross_entropy_grad` gives the same numbers to
-    the last few bits, but validates its input and refines tiny
-    probabilities on every call, which costs several times more here.
-    Subtracting each row's maximum is all that training needs.
-    """
-    shifted = logits - np.max(logits, axis=1, keepdims=True)   # <= 0
-    weights = np.exp(shifted)
-    probs = weights / np.sum(weights, axis=1, keepdims=True)
-    return (probs - targets) / len(targets)

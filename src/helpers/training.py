@@ -16,6 +16,7 @@ The module depends on NumPy and :mod:`helpers.numerics` only.
 from __future__ import annotations
 
 import csv
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,8 +38,10 @@ __all__ = [
     "stratified_split",
 ]
 
-#: Where ``load_iris`` looks when no path is given: the book's data folder.
-IRIS_PATH = Path(__file__).resolve().parents[2] / "book" / "data" / "iris.csv"
+#: Where ``load_iris`` looks when no path is given: the copy that comes with
+#: the package, ``helpers/data/iris.csv`` (its README gives the source and
+#: licence), found through importlib.resources wherever the package is.
+IRIS_PATH = resources.files(__package__) / "data" / "iris.csv"
 
 
 # --------------------------------------------------------------------------
@@ -380,8 +383,9 @@ def load_iris(path=None):
     ----------
     path : str or Path, optional
         The CSV file, with a header row, four numeric columns and the
-        species name last.  By default ``book/data/iris.csv`` of this
-        repository (see ``book/data/README.md`` for its source and licence).
+        species name last.  By default the copy installed with the package,
+        ``helpers/data/iris.csv`` (see ``helpers/data/README.md`` for its
+        source and licence).
 
     Returns
     -------
@@ -409,9 +413,9 @@ def load_iris(path=None):
     """
     path = IRIS_PATH if path is None else Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no iris data at {path}; pass the path of "
-                                "book/data/iris.csv.")
-    with path.open(newline="") as handle:
+        raise FileNotFoundError(f"no iris data at {path}; pass the path of a "
+                                "copy of helpers/data/iris.csv.")
+    with path.open("r", newline="") as handle:
         rows = list(csv.reader(handle))
     header, body = rows[0], [row for row in rows[1:] if row]
     X, species = [], []
