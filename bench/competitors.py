@@ -1,4 +1,5 @@
-"""The implementations the benchmarks compare: helpers, SciPy and PyTorch.
+"""The implementations the benchmarks compare: helpers, SciPy, PyTorch, and
+the plain NumPy a reader would write.
 
 Each implementation is a dict of callables on (N, C) logits along the
 last axis, all built the way a reader would write them:
@@ -17,6 +18,10 @@ its gradient ``(softmax(z) - onehot(y)) / N``, and it has no
 does not need it), ``scipy_like`` falls back to a line-for-line NumPy
 transcription of SciPy 1.17's ``softmax`` and ``log_softmax``, and says so
 in its name.
+
+``plain_impl`` is the four-line max-shift softmax and what a reader builds
+on it, the yardstick for small arrays, where the cost is Python's and
+NumPy's per-call overhead rather than the arithmetic.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import numpy as np
 
 import helpers.numerics as hn
 
-__all__ = ["helpers_impl", "scipy_like", "torch_impl", "implementations"]
+__all__ = ["helpers_impl", "scipy_like", "plain_impl", "torch_impl",
+           "implementations"]
 
 
 def helpers_impl(module=hn):
@@ -85,6 +91,10 @@ def scipy_like():
         def logsumexp(z):
             return special.logsumexp(z, axis=-1)
 
+    def logsumexp(z):
+        m = z.max(axis=-1, keepdims=True)
+        return (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))[..., 0]
+
     def cross_entropy(z, labels):
         return -log_softmax(z)[np.arange(len(labels)), labels]
 
@@ -95,6 +105,43 @@ def scipy_like():
         return probs
 
     return name, {
+        "softmax": softmax, "log_softmax": log_softmax, "logsumexp": logsumexp,
+        "cross_entropy": cross_entropy,
+        "loss": lambda z, labels: cross_entropy(z, labels).mean(),
+        "grad": grad,
+    }
+
+
+def plain_impl():
+    """The plain max-shift NumPy versions, as a reader would write them.
+
+    Four lines each and no checks: subtract the row maximum, exponentiate,
+    normalise.  They are accurate enough for everyday logits and break on
+    the hard ones (``nan`` for a row of ``-inf``, lost digits when one
+    class dominates), so only their time is compared, on small arrays.
+    """
+    def softmax(z):
+        m = z.max(axis=-1, keepdims=True)
+        e = np.exp(z - m)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def log_softmax(z):
+        shifted = z - z.max(axis=-1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+    def logsumexp(z):
+        m = z.max(axis=-1, keepdims=True)
+        return (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))[..., 0]
+
+    def cross_entropy(z, labels):
+        return -log_softmax(z)[np.arange(len(labels)), labels]
+
+    def grad(z, labels):
+        probs = softmax(z)
+        probs[np.arange(len(labels)), labels] -= 1
+        return probs / len(labels)
+
+    return {
         "softmax": softmax, "log_softmax": log_softmax, "logsumexp": logsumexp,
         "cross_entropy": cross_entropy,
         "loss": lambda z, labels: cross_entropy(z, labels).mean(),

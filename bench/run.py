@@ -4,6 +4,10 @@
     python3 tasks.py bench speed      # or accuracy, or book
     python3 tasks.py bench speed --quick --clock cpu
 
+``bench speed`` times (4096, 1000) logits against SciPy, and the book's own
+small sizes, (300, 3), (64, 10) and (1, 1000), against the plain four-line
+max-shift NumPy softmax.
+
 ``tasks.py bench`` sets up the test environment (it needs SciPy) and runs
 this module as ``python -m bench.run``.  Every figure is a ratio measured
 side by side in one process; see the docstrings of bench.speed,
@@ -23,18 +27,22 @@ from pathlib import Path
 import numpy as np
 
 from . import accuracy, book, lab, speed
-from .competitors import implementations
+from .competitors import implementations, plain_impl
 
 # The goals of the performance issue, as (limit, unit) per measurement.
 SPEED_GOAL = {"float64": 0.6, "float32": 1.0}     # helpers time / SciPy time
+SMALL_GOAL = 1.5       # helpers time / plain max-shift NumPy, on small arrays
 STEP_GOAL = 1.0        # (loss + grad) / (loss + softmax), by one call
 ACCURACY_GOAL = 4.0    # eps
 CLEAN_GOAL, REBUILD_GOAL, LATENCY_GOAL = 300.0, 20.0, 100.0  # s, s, ms
 
 QUICK = {"speed": dict(shape=(1024, 1000), rounds=7),
+         "small": dict(rounds=7, calls=100),
          "accuracy": dict(rows=2, num_classes=200, rows_wide=1)}
 FULL = {"speed": dict(shape=(4096, 1000), rounds=25),
+        "small": dict(rounds=25, calls=200),
         "accuracy": dict(rows=16, num_classes=1000, rows_wide=2)}
+PLAIN = "plain NumPy"
 
 
 def _met(ok):
@@ -92,6 +100,26 @@ def speed_table(results, impls):
         lines.append(f"{'(loss + grad) / (loss + softmax), two calls':<43}"
                      f"{separate:>6.2f}{'':>12}  (for comparison)")
     lines += [""] + _summed_notes(results)
+    return "\n".join(lines)
+
+
+def small_table(results, options):
+    """The small-array results as text: microseconds per call, and helpers
+    as a multiple of the plain max-shift NumPy version."""
+    lines = [f"\nSmall arrays, float64: microseconds per call (median of "
+             f"{options['rounds']} interleaved rounds of {options['calls']} calls)",
+             f"{'shape':<12}{'function':<22}{'helpers us':>11}{'plain us':>10}"
+             f"{'helpers/plain':>15}{'goal':>9}  result"]
+    for shape, rows in results.items():
+        found = {(r["impl"], r["function"]): r for r in rows}
+        for function in speed.SMALL_FUNCTIONS:
+            mine, plain = found[("helpers", function)], found[(PLAIN, function)]
+            ratio = mine["x_baseline"]
+            lines.append(f"{shape:<12}{function:<22}{mine['us']:>11.1f}{plain['us']:>10.1f}"
+                         f"{ratio:>15.2f}{'<= ' + format(SMALL_GOAL, 'g'):>9}  "
+                         f"{_met(ratio <= SMALL_GOAL)}")
+    lines.append("plain NumPy: the four-line max-shift softmax, and the loss and\n"
+                 "gradient built on it (bench/competitors.py, plain_impl).")
     return "\n".join(lines)
 
 
@@ -242,7 +270,14 @@ def run_speed(args, impls):
     print(f"  {'rows':<38}" + "".join(f"{name[:14]:>16}" for name in impls))
     for label, found in paths.items():
         print(f"  {label:<38}" + "".join(f"{found[name]:>16.2f}" for name in impls))
-    return {"results": results, "paths": paths, "options": {**options, "clock": args.clock}}
+    small_options = dict(QUICK["small"] if args.quick else FULL["small"])
+    if args.rounds:
+        small_options["rounds"] = args.rounds
+    small = speed.small_arrays({"helpers": impls["helpers"], PLAIN: plain_impl()}, PLAIN,
+                               clock=clock, **small_options)
+    print(small_table(small, small_options))
+    return {"results": results, "paths": paths, "small": small,
+            "options": {**options, "small": small_options, "clock": args.clock}}
 
 
 def run_accuracy(args, impls):

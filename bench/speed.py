@@ -5,6 +5,11 @@ runs every timed call once, in a fresh random order, and divides each time
 by the time of the ``np.exp`` floor *in the same round*; the reported
 figure is the median of those per-round ratios.  Ratios between two
 implementations (helpers against SciPy, say) are formed the same way.
+
+``small_arrays`` does the same on the book's own sizes, (300, 3), (64, 10)
+and (1, 1000), where a call takes microseconds and the cost is per-call
+overhead.  There one timing is a run of many consecutive calls, and the
+yardstick is the plain max-shift NumPy version (``plain_impl``).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import time
 
 import numpy as np
 
-__all__ = ["FUNCTIONS", "measure", "path_costs"]
+__all__ = ["FUNCTIONS", "measure", "path_costs", "SMALL_SHAPES",
+           "SMALL_FUNCTIONS", "small_arrays"]
 
 # What is timed, for each implementation: name -> how to call it.
 FUNCTIONS = {
@@ -140,3 +146,45 @@ def path_costs(softmaxes, shape=(4096, 1000), rounds=15, seed=0,
     floor = times[("exp", "")]
     return {label: {name: float(np.median(times[(label, name)] / floor))
                     for name in softmaxes} for label in arrays}
+
+
+# The book's own sizes: a chapter's 300 points in 3 classes, a mini-batch of
+# 64 in 10, and one row of 1000 classes.
+SMALL_SHAPES = ((300, 3), (64, 10), (1, 1000))
+SMALL_FUNCTIONS = ("softmax", "log_softmax", "cross_entropy", "cross_entropy_grad")
+
+
+def small_arrays(impls, baseline, shapes=SMALL_SHAPES, dtype="float64",
+                 rounds=25, calls=200, seed=0, clock=time.perf_counter):
+    """Microseconds per call on small arrays, and each as a multiple of
+    `baseline` (one of `impls`), measured side by side.
+
+    One timing is `calls` consecutive calls, so that the clock's own
+    resolution and overhead do not count; each round times every
+    (implementation, function) once, in random order, and the ratio to
+    `baseline` is formed within the round.  Returns ``{shape: [row, ...]}``
+    with rows holding ``impl``, ``function``, ``us`` (median) and
+    ``x_baseline`` (median of the per-round ratios).
+    """
+    found = {}
+    for shape in shapes:
+        z, y = _logits(shape, dtype, seed=seed)
+        calls_of = {(name, function): _repeated(FUNCTIONS[function], impl, z, y, calls)
+                    for name, impl in impls.items() for function in SMALL_FUNCTIONS}
+        times = _rounds(calls_of, rounds, seed, clock)
+        rows = []
+        for (name, function), t in times.items():
+            rows.append({"impl": name, "function": function,
+                         "us": 1e6 * float(np.median(t)) / calls,
+                         "x_baseline": float(np.median(
+                             t / times[(baseline, function)]))})
+        found[str(shape)] = rows
+    return found
+
+
+def _repeated(call, impl, z, y, calls):
+    """A function that makes `calls` consecutive calls of one function."""
+    def run():
+        for _ in range(calls):
+            call(impl, z, y)
+    return run
