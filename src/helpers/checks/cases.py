@@ -1,9 +1,6 @@
-"""Test inputs and hints that several chapters' checks share.
-
-Every chapter that asks for a softmax, a loss or a gradient tries the
-learner's code on the same instabilities: logits that overflow ``exp``
-without a shift, and rows on which a shift by the row's minimum or mean
-still overflows.  They are written here once, with the hints they earn.
+"""Test inputs and hints that several chapters' checks share: the instabilities every
+softmax, loss and gradient is tried on (logits that overflow ``exp`` without a shift, rows
+that still overflow after a shift by the row's minimum or mean), and the hints they earn.
 """
 
 from __future__ import annotations
@@ -73,14 +70,7 @@ def labelled_case(logits, labels, why: str) -> Case:
 
 
 def overflow_hint(near: float, fix: str = "helpers.softmax", *, over: str = "row") -> str:
-    """The hint for a softmax without its max shift, on logits `near` a value.
-
-    Examples
-    --------
-    >>> print(overflow_hint(1000))  # doctest: +NORMALIZE_WHITESPACE
-    Logits near 1000 overflow exp() and give inf or nan: subtract the row maximum first,
-    or use helpers.softmax.
-    """
+    """The hint for a softmax without its max shift, on logits `near` a value."""
     return (f"Logits near {near:g} overflow exp() and give inf or nan: subtract the {over} "
             f"maximum first, or use {fix}.")
 
@@ -105,13 +95,7 @@ def shift_hint(shift: str, row, *, over: str = "row") -> str:
 
 def shift_hints(near: float, min_row, mean_row, fix: str = "helpers.softmax", *,
                 over: str = "row") -> dict[str, str]:
-    """The hints of every wrong shift, keyed like :func:`.mistakes.shifted_softmax`'s `shift`.
-
-    Examples
-    --------
-    >>> sorted(shift_hints(750, (400, 400, -400), (800, 0, -800), "helpers.log_softmax"))
-    ['batch max', 'mean', 'min', 'zero']
-    """
+    """The hints of every wrong shift, keyed like :func:`.mistakes.shifted_softmax`'s `shift`."""
     return {"zero": overflow_hint(near, fix, over=over),
             "min": shift_hint("min", min_row, over=over),
             "mean": shift_hint("mean", mean_row, over=over),

@@ -12,17 +12,14 @@ from .cases import (BATCH_AXIS_HINT, BY_HAND, OFF_BY_ONE_HINT, UNSTABLE, UNSTABL
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
-__all__ = ["ENTRY_LABELS", "ENTRY_LOGITS", "EXERCISES", "check_grad_logits",
-           "check_grad_weights", "check_gradient_entry"]
+__all__ = ["ENTRY_LABELS", "ENTRY_LOGITS", "EXERCISES", "check_grad_logits", "check_grad_weights",
+           "check_gradient_entry"]
 
-#: The logits of the exercise "A gradient entry by hand": two examples.
+#: The logits and labels of the exercise "A gradient entry by hand": two examples.
 ENTRY_LOGITS = ((float(np.log(3.0)), 0.0, 0.0), (0.0, float(np.log(2.0)), 0.0))
-
-#: The labels of the exercise "A gradient entry by hand".
 ENTRY_LABELS = (1, 2)
 
-# Gradients in float64 agree with helpers.cross_entropy_grad to ~1e-15;
-# the exercise texts state rtol = 1e-6, atol = 1e-12.
+# Gradients in float64 agree with helpers.cross_entropy_grad to ~1e-15 here.
 CODE = Tolerance(rtol=1e-6, atol=1e-12)
 
 

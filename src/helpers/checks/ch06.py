@@ -13,12 +13,10 @@ from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueE
 from .mistakes import (jacobians, log_of_softmax, mean_nll, shift_mistakes,
                        shifted_log_softmax, unshifted_softmax)
 
-__all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits",
-           "check_regularized_loss", "check_smallest_eigenvalue", "check_weight_hessian",
-           "eigenvalue_problem"]
+__all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits", "check_regularized_loss",
+           "check_smallest_eigenvalue", "check_weight_hessian", "eigenvalue_problem"]
 
-# Hessians in float64 agree with the reference to ~1e-15 relative on these
-# inputs, losses likewise; the exercise texts state these tolerances.
+# Hessians and losses in float64 agree with the references to ~1e-15 here.
 HESSIAN = Tolerance(rtol=1e-6, atol=1e-12)
 LOSS = Tolerance(rtol=1e-9, atol=1e-12)
 

@@ -13,16 +13,13 @@ from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueE
 from .mistakes import (grad_from_probs, log_of_softmax, mean_nll, shifted_log_softmax,
                        shifted_softmax)
 
-__all__ = [
-    "INITIAL_LOSS_CLASSES", "EXERCISES", "check_initial_loss",
-    "check_loss_and_grad_folded", "check_sgd_epoch",
-]
+__all__ = ["INITIAL_LOSS_CLASSES", "EXERCISES", "check_initial_loss",
+           "check_loss_and_grad_folded", "check_sgd_epoch"]
 
 #: The number of classes in the exercise "The loss before training".
 INITIAL_LOSS_CLASSES = 10
 
-# Code answers: float64 log-softmax arithmetic agrees to about 1e-13 relative
-# on these inputs (losses up to ~800, gradients up to ~1e3).
+# float64 log-softmax arithmetic agrees to ~1e-13 here (losses up to ~800, gradients ~1e3).
 _CODE = Tolerance(rtol=1e-7, atol=1e-10)
 
 _SHIFT_HINTS = shift_hints(750, SHIFT_ROWS["min"][0], SHIFT_ROWS["mean"][0],
@@ -319,8 +316,5 @@ def _changed_argument(func: Callable, case: Case) -> str:
     return ""
 
 
-EXERCISES = {
-    "check_initial_loss": (INITIAL_LOSS,),
-    "check_loss_and_grad_folded": (LOSS_AND_GRAD_FOLDED,),
-    "check_sgd_epoch": (SGD_EPOCH,),
-}
+EXERCISES = {"check_initial_loss": (INITIAL_LOSS,),
+             "check_loss_and_grad_folded": (LOSS_AND_GRAD_FOLDED,), "check_sgd_epoch": (SGD_EPOCH,)}

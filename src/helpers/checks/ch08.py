@@ -12,43 +12,28 @@ from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance, Value
 from .cases import BY_HAND, LOG10_HINT, OFF_BY_ONE_HINT, SHIFT_ROWS, shift_hints
 from .mistakes import shift_mistakes, shifted_log_softmax, unshifted_log_softmax
 
-__all__ = [
-    "DENSE_LOGITS", "DENSE_LABELS", "BUG_LOGITS", "BUG_LABELS", "IGNORE_INDEX",
-    "SCIPY_LOGITS", "EXERCISES", "check_dense_losses", "check_bug_losses",
-    "check_nll_loss", "check_segmentation_loss", "check_scipy_default",
-]
+__all__ = ["DENSE_LOGITS", "DENSE_LABELS", "BUG_LOGITS", "BUG_LABELS", "IGNORE_INDEX",
+           "SCIPY_LOGITS", "EXERCISES", "check_dense_losses", "check_bug_losses",
+           "check_nll_loss", "check_segmentation_loss", "check_scipy_default"]
 
-#: Logits of the exercise "One-hot targets and the dense loss", (N, C) = (4, 3).
-#: The second row, (1000, 0, -1000), overflows exp() without the max
-#: subtraction, and also with a shift by the row's minimum or mean.
-DENSE_LOGITS = ((2.0, -1.0, 0.5),
-                (1000.0, 0.0, -1000.0),
-                (0.0, 0.0, 0.0),
-                (-1.0, 3.0, 1.0))
-
-#: Integer labels of the exercise "One-hot targets and the dense loss", (N,).
+#: Logits (N, C) = (4, 3) and labels of "One-hot targets and the dense loss"; the row
+#: (1000, 0, -1000) overflows exp() unless each row's maximum is subtracted.
+DENSE_LOGITS = ((2.0, -1.0, 0.5), (1000.0, 0.0, -1000.0), (0.0, 0.0, 0.0), (-1.0, 3.0, 1.0))
 DENSE_LABELS = (2, 0, 1, 2)
 
-#: Logits that `self.layers(x)` returns in the exercise "Spot the bug",
-#: (N, C) = (4, 5).  Confident, and wrong on the last sample.
-BUG_LOGITS = ((6.0, 1.0, -2.0, 0.0, 2.0),
-              (-1.0, 7.0, 0.5, 1.0, -3.0),
-              (0.0, 0.5, 5.0, -1.0, 1.0),
-              (8.0, -2.0, 0.0, 1.0, -1.0))
-
-#: Integer labels of the exercise "Spot the bug", (N,).
+#: What `self.layers(x)` returns in "Spot the bug", (N, C) = (4, 5), and the labels:
+#: confident, and wrong on the last sample.
+BUG_LOGITS = ((6.0, 1.0, -2.0, 0.0, 2.0), (-1.0, 7.0, 0.5, 1.0, -3.0),
+              (0.0, 0.5, 5.0, -1.0, 1.0), (8.0, -2.0, 0.0, 1.0, -1.0))
 BUG_LABELS = (0, 1, 2, 4)
 
 #: PyTorch's default `ignore_index`, used by the exercise on `nll_loss`.
 IGNORE_INDEX = -100
 
 #: The (N, C) = (3, 4) batch of the exercise "SciPy's default axis".
-SCIPY_LOGITS = ((1.0, 2.0, 0.0, -1.0),
-                (0.5, 0.5, 3.0, 0.0),
-                (-2.0, 1.0, 1.0, 4.0))
+SCIPY_LOGITS = ((1.0, 2.0, 0.0, -1.0), (0.5, 0.5, 3.0, 0.0), (-2.0, 1.0, 1.0, 4.0))
 
-# Code answers in float64 agree with the log-softmax reference to ~1e-15
-# relative on these inputs (the largest loss is ~1500).
+# float64 losses through a log-softmax agree to ~1e-15 here (the largest is ~1500).
 _CODE = Tolerance(rtol=1e-9, atol=1e-12)
 _OVERFLOW = ("exp(1000) overflows, also after subtracting the row's minimum or mean, and "
              "log(softmax(z)) turns e^-2000 into log 0 = -inf. Use helpers.log_softmax, "

@@ -12,26 +12,15 @@ from .cases import (BITS_HINT, BY_HAND, LOG10_HINT, LOG_OF_SOFTMAX_HINT, MEAN_HI
                     UNDERFLOW_ROW, shift_hints)
 from .mistakes import entropy, log_of_softmax, pick, shift_mistakes, shifted_log_softmax
 
-__all__ = [
-    "MI_LOGITS", "MI_LABELS", "CEILING_CLASSES", "BIAS_PRIORS", "EXERCISES",
-    "check_mi_estimate", "check_pc_mi_estimate", "check_ceiling", "check_naive_bias",
-]
+__all__ = ["MI_LOGITS", "MI_LABELS", "CEILING_CLASSES", "BIAS_PRIORS", "EXERCISES",
+           "check_mi_estimate", "check_pc_mi_estimate", "check_ceiling", "check_naive_bias"]
 
-#: The logits of "An estimate from eight predictions": 8 test points, 4
-#: classes.  Row 6, (800, -800, 805, -800), overflows exp() unless each
-#: row's maximum is subtracted (its minimum or its mean are not enough).
-MI_LOGITS = (
-    (2.0, 0.5, -1.0, 0.0),
-    (0.5, 2.5, 0.0, -1.0),
-    (-0.5, 0.0, 1.5, 1.0),
-    (0.0, -1.0, 0.5, 3.0),
-    (1.0, 1.5, 0.0, 0.5),
-    (0.0, 0.5, 2.0, -0.5),
-    (800.0, -800.0, 805.0, -800.0),
-    (1.5, 0.0, 0.5, 1.0),
-)
-
-#: Their true classes: each of the 4 classes twice (balanced).
+#: The logits of "An estimate from eight predictions", 8 points and 4 classes, and their
+#: balanced labels.  Row 6 overflows exp() unless each row's maximum is subtracted (its
+#: minimum or its mean are not enough).
+MI_LOGITS = ((2.0, 0.5, -1.0, 0.0), (0.5, 2.5, 0.0, -1.0), (-0.5, 0.0, 1.5, 1.0),
+             (0.0, -1.0, 0.5, 3.0), (1.0, 1.5, 0.0, 0.5), (0.0, 0.5, 2.0, -0.5),
+             (800.0, -800.0, 805.0, -800.0), (1.5, 0.0, 0.5, 1.0))
 MI_LABELS = (0, 1, 2, 3, 0, 1, 2, 3)
 
 #: The number of classes of "The ceiling".
@@ -41,8 +30,7 @@ CEILING_CLASSES = 10
 BIAS_PRIORS = (0.6, 0.3, 0.1)
 
 # BY_HAND accepts the worked solutions' own 0.658, 2.303 and 0.201.
-# Functions: float64 log-softmax arithmetic agrees to ~1e-15 relative; the
-# estimates here are of order 0.1 to 200.
+# float64 log-softmax arithmetic agrees to ~1e-15 here; the estimates are 0.1 to 200.
 _CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
 _OVERFLOW = ("exp(805) overflows to inf, and inf / inf is nan; subtracting the row's "
@@ -249,9 +237,5 @@ NAIVE_BIAS = ValueExercise(
                "its mean loss is the entropy H(Y) of the priors.")
 
 
-EXERCISES = {
-    "check_mi_estimate": (MI_ESTIMATE,),
-    "check_pc_mi_estimate": (PC_MI_ESTIMATE,),
-    "check_ceiling": (CEILING,),
-    "check_naive_bias": (NAIVE_BIAS,),
-}
+EXERCISES = {"check_mi_estimate": (MI_ESTIMATE,), "check_pc_mi_estimate": (PC_MI_ESTIMATE,),
+             "check_ceiling": (CEILING,), "check_naive_bias": (NAIVE_BIAS,)}
