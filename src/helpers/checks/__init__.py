@@ -1,12 +1,6 @@
-"""Exercise checks: one engine (:mod:`helpers.checks.engine`), one data module per chapter.
-
-Each chapter module lists its exercises as data: test cases, known
-mistakes with their hints, and the tolerance the exercise text states.
-Its ``EXERCISES`` maps every public check to the exercises it runs.  A
-check takes the learner's value or function explicitly and returns a
-:class:`Feedback` that says "correct", "not attempted", "wrong type",
-"wrong shape" or "wrong value", with a hint.  Checks depend only on
-:mod:`helpers.numerics`.
+"""Exercise checks: one engine (:mod:`.engine`), the cases and mistakes chapters share
+(:mod:`.cases`, :mod:`.mistakes`), and one data module per chapter, whose ``EXERCISES`` maps
+each public check to the exercises it runs.  Checks depend only on :mod:`helpers.numerics`.
 """
 
 from .engine import (NOT_ATTEMPTED, Case, CheckFailed, Feedback, FunctionExercise, Mistake,

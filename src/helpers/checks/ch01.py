@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import softmax
@@ -28,7 +26,7 @@ _CODE = Tolerance(rtol=1e-9, atol=1e-12)
 _SHAPE_HINT = "Return one probability per logit: an array of the same shape (N, C) as `logits`."
 
 
-def check_softmax_by_hand(p1: Any) -> Feedback:
+def check_softmax_by_hand(p1: object) -> Feedback:
     """Check `p1`, the probability of class 1 for the logits (1, 3, 0), to three significant digits.
 
     Examples
@@ -39,7 +37,7 @@ def check_softmax_by_hand(p1: Any) -> Feedback:
     return SOFTMAXBY_HAND.check(p1)
 
 
-def check_logit_gap(gap: Any) -> Feedback:
+def check_logit_gap(gap: object) -> Feedback:
     """Check `gap`, the logit gap for probabilities 0.6 and 0.2, to three significant digits.
 
     Examples
@@ -50,7 +48,7 @@ def check_logit_gap(gap: Any) -> Feedback:
     return LOGIT_GAP.check(gap)
 
 
-def check_my_softmax(my_softmax: Any) -> Feedback:
+def check_my_softmax(my_softmax: object) -> Feedback:
     """Check `my_softmax(logits)`, the softmax of each row, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -61,7 +59,7 @@ def check_my_softmax(my_softmax: Any) -> Feedback:
     return MY_SOFTMAX.check(my_softmax)
 
 
-def check_temperature_probs(probs_T: Any) -> Feedback:
+def check_temperature_probs(probs_T: object) -> Feedback:
     """Check `probs_T`, softmax((3, 1, 0) / T) for each T, rtol = 1e-6, atol = 1e-9.
 
     Examples
@@ -72,7 +70,7 @@ def check_temperature_probs(probs_T: Any) -> Feedback:
     return TEMPERATURE_PROBS.check(probs_T)
 
 
-def check_zero_temperature_limit(softmax_zero_temperature: Any) -> Feedback:
+def check_zero_temperature_limit(softmax_zero_temperature: object) -> Feedback:
     """Check `softmax_zero_temperature(logits)`, the T -> 0 limit, rtol = 1e-9, atol = 1e-12.
 
     Examples

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import log_softmax, logsumexp, softmax
@@ -38,7 +36,7 @@ _HUGE = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]])
 _SPREAD = np.array([[800.0, 0.0, -800.0], [400.0, -400.0, 0.0], [1000.0, 999.0, 998.0]])
 
 
-def check_stable_softmax(func: Any) -> Feedback:
+def check_stable_softmax(func: object) -> Feedback:
     """Check `stable_softmax(logits)`, the softmax over the last axis, rtol = 1e-5, atol = 0.
 
     Examples
@@ -49,7 +47,7 @@ def check_stable_softmax(func: Any) -> Feedback:
     return STABLE_SOFTMAX.check(func)
 
 
-def check_logsumexp(func: Any) -> Feedback:
+def check_logsumexp(func: object) -> Feedback:
     """Check `my_logsumexp(logits)`, log-sum-exp over the last axis, rtol = 1e-10, atol = 0.
 
     Examples
@@ -60,7 +58,7 @@ def check_logsumexp(func: Any) -> Feedback:
     return LOGSUMEXP.check(func)
 
 
-def check_overflow_threshold(answer: Any) -> Feedback:
+def check_overflow_threshold(answer: object) -> Feedback:
     """Check `answer`, the largest float32 t with 1000 e^t finite, to three significant digits.
 
     Examples
@@ -71,7 +69,7 @@ def check_overflow_threshold(answer: Any) -> Feedback:
     return OVERFLOW_THRESHOLD.check(answer)
 
 
-def check_float32_loss(loss: Any) -> Feedback:
+def check_float32_loss(loss: object) -> Feedback:
     """Check `loss`, -log p_1 for the float32 logits (20, -90, 5), rtol = 1e-6, atol = 0.
 
     Examples

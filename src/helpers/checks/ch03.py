@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import sigmoid, softmax, softmax_jacobian
@@ -26,7 +24,7 @@ _CODE = Tolerance(rtol=1e-6, atol=1e-12)
 _OVERFLOW_HINT = overflow_hint(1000)
 
 
-def check_jacobian_by_hand(jac: Any) -> Feedback:
+def check_jacobian_by_hand(jac: object) -> Feedback:
     """Check `jac`, the softmax Jacobian at (ln 2, 0, 0), to three significant digits.
 
     Examples
@@ -37,7 +35,7 @@ def check_jacobian_by_hand(jac: Any) -> Feedback:
     return JACOBIANBY_HAND.check(jac)
 
 
-def check_two_class_eigenvalue(lam: Any) -> Feedback:
+def check_two_class_eigenvalue(lam: object) -> Feedback:
     """Check `lam`, the non-zero eigenvalue at the logits (2, 0), to three significant digits.
 
     Examples
@@ -48,7 +46,7 @@ def check_two_class_eigenvalue(lam: Any) -> Feedback:
     return TWO_CLASS_EIGENVALUE.check(lam)
 
 
-def check_tempered_jacobian(func: Any) -> Feedback:
+def check_tempered_jacobian(func: object) -> Feedback:
     """Check `tempered_jacobian(logits, temperature)`, (N, C, C), rtol = 1e-6, atol = 1e-12.
 
     Examples
@@ -59,7 +57,7 @@ def check_tempered_jacobian(func: Any) -> Feedback:
     return TEMPERED_JACOBIAN.check(func)
 
 
-def check_batched_jvp(func: Any) -> Feedback:
+def check_batched_jvp(func: object) -> Feedback:
     """Check `batched_jvp(logits, vectors)`, row n J(z_n) v_n, rtol = 1e-6, atol = 1e-12.
 
     Examples

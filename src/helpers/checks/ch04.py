@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
@@ -30,7 +28,7 @@ UNIFORM_CLASSES = 1000
 CODE = Tolerance(rtol=1e-9, atol=1e-12)
 
 
-def check_entropy_bits(entropy_bits: Any) -> Feedback:
+def check_entropy_bits(entropy_bits: object) -> Feedback:
     """Check `entropy_bits`, the entropy of `ENTROPY_PROBS` in bits, to three significant digits.
 
     Examples
@@ -41,7 +39,7 @@ def check_entropy_bits(entropy_bits: Any) -> Feedback:
     return ENTROPY_BITS.check(entropy_bits)
 
 
-def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
+def check_my_cross_entropy(my_cross_entropy: object) -> Feedback:
     """Check `my_cross_entropy(logits, labels)`, the mean loss, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -52,7 +50,7 @@ def check_my_cross_entropy(my_cross_entropy: Any) -> Feedback:
     return MY_CROSS_ENTROPY.check(my_cross_entropy)
 
 
-def check_smoothed_min_loss(min_loss: Any) -> Feedback:
+def check_smoothed_min_loss(min_loss: object) -> Feedback:
     """Check `min_loss`, the least smoothed loss in nats, to three significant digits.
 
     Examples
@@ -63,7 +61,7 @@ def check_smoothed_min_loss(min_loss: Any) -> Feedback:
     return SMOOTHED_MIN_LOSS.check(min_loss)
 
 
-def check_uniform_loss(uniform_loss: Any) -> Feedback:
+def check_uniform_loss(uniform_loss: object) -> Feedback:
     """Check `uniform_loss`, a uniform guess's loss in nats, to three significant digits.
 
     Examples

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import cross_entropy_grad, softmax
@@ -28,7 +26,7 @@ def _grad_with(softmax_of, *, scale=1.0):
     return lambda z, y: (len(z) if scale is len else scale) * grad_from_probs(softmax_of(z), y)
 
 
-def check_gradient_entry(entry: Any) -> Feedback:
+def check_gradient_entry(entry: object) -> Feedback:
     """Check `entry`, dL/dZ[0, 0] for `ENTRY_LOGITS` by hand, to three significant digits.
 
     Examples
@@ -39,7 +37,7 @@ def check_gradient_entry(entry: Any) -> Feedback:
     return GRADIENT_ENTRY.check(entry)
 
 
-def check_grad_logits(grad_logits: Any) -> Feedback:
+def check_grad_logits(grad_logits: object) -> Feedback:
     """Check `grad_logits(logits, labels)`, the (N, C) gradient, rtol = 1e-6, atol = 1e-12.
 
     Examples
@@ -50,7 +48,7 @@ def check_grad_logits(grad_logits: Any) -> Feedback:
     return GRAD_LOGITS.check(grad_logits)
 
 
-def check_grad_weights(grad_weights: Any) -> Feedback:
+def check_grad_weights(grad_weights: object) -> Feedback:
     """Check `grad_weights(X, W, b, labels)`, which returns (dW, db), rtol = 1e-6, atol = 1e-12.
 
     Examples

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,7 +40,7 @@ def _kron_mean(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True)
     return H.reshape(C * D, C * D) / N
 
 
-def check_hessian_logits(hessian_logits: Any) -> Feedback:
+def check_hessian_logits(hessian_logits: object) -> Feedback:
     """Check `hessian_logits(logits, temperature)`, (N, C, C), rtol = 1e-6, atol = 1e-12.
 
     Examples
@@ -51,7 +51,7 @@ def check_hessian_logits(hessian_logits: Any) -> Feedback:
     return HESSIAN_LOGITS.check(hessian_logits)
 
 
-def check_weight_hessian(weight_hessian: Any) -> Feedback:
+def check_weight_hessian(weight_hessian: object) -> Feedback:
     """Check `weight_hessian(W, X, reg)`, class by class, rtol = 1e-6, atol = 1e-12.
 
     Examples
@@ -62,7 +62,7 @@ def check_weight_hessian(weight_hessian: Any) -> Feedback:
     return WEIGHT_HESSIAN.check(weight_hessian)
 
 
-def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
+def check_smallest_eigenvalue(lam_min: object) -> Feedback:
     """Check `lam_min`, the regularized Hessian's least eigenvalue, to three significant digits.
 
     Examples
@@ -73,7 +73,7 @@ def check_smallest_eigenvalue(lam_min: Any) -> Feedback:
     return SMALLEST_EIGENVALUE.check(lam_min)
 
 
-def check_regularized_loss(regularized_loss: Any) -> Feedback:
+def check_regularized_loss(regularized_loss: object) -> Feedback:
     """Check `regularized_loss(W, X, labels, reg)`, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -223,10 +223,8 @@ def eigenvalue_problem() -> EigenvalueProblem:
     >>> W.shape, X.shape, reg
     ((2, 3), (6, 2), 0.05)
     """
-    W = np.array([[0.5, -1.0, 0.2],
-                  [1.0, 0.3, -0.8]])
-    X = np.array([[1.0, 0.5], [-0.5, 1.5], [2.0, -1.0],
-                  [0.0, -2.0], [-1.5, -0.5], [1.0, 1.0]])
+    W = np.array([[0.5, -1.0, 0.2], [1.0, 0.3, -0.8]])
+    X = np.array([[1.0, 0.5], [-0.5, 1.5], [2.0, -1.0], [0.0, -2.0], [-1.5, -0.5], [1.0, 1.0]])
     return EigenvalueProblem(W, X, 0.05)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -32,7 +31,7 @@ _SHIFT_BATCHES = [((SHIFT_ROWS[shift][0], second), labels, SHIFT_ROWS[shift][1])
                                                 ("mean", (1.0, 2.0, 3.0), [0, 2]))]
 
 
-def check_initial_loss(value: Any) -> Feedback:
+def check_initial_loss(value: object) -> Feedback:
     """Check `value`, the mean loss in nats before training, to three significant digits.
 
     Examples
@@ -43,7 +42,7 @@ def check_initial_loss(value: Any) -> Feedback:
     return INITIAL_LOSS.check(value)
 
 
-def check_loss_and_grad_folded(func: Any) -> Feedback:
+def check_loss_and_grad_folded(func: object) -> Feedback:
     """Check `loss_and_grad_folded(W_aug, X, labels, reg)`, rtol = 1e-7, atol = 1e-10.
 
     Examples
@@ -54,7 +53,7 @@ def check_loss_and_grad_folded(func: Any) -> Feedback:
     return LOSS_AND_GRAD_FOLDED.check(func)
 
 
-def check_sgd_epoch(func: Any) -> Feedback:
+def check_sgd_epoch(func: object) -> Feedback:
     """Check `sgd_epoch(W, b, X, labels, order, batch_size, lr, reg)`, rtol = 1e-7, atol = 1e-10.
 
     Examples

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import log_softmax, softmax
@@ -42,7 +40,7 @@ _SHIFT_HINTS = shift_hints(750, SHIFT_ROWS["min"][0], SHIFT_ROWS["mean"][0],
                            "helpers.log_softmax(logits, axis=1)", over="class-axis")
 
 
-def check_dense_losses(dense_losses: Any) -> Feedback:
+def check_dense_losses(dense_losses: object) -> Feedback:
     """Check `dense_losses`, one loss per row of `DENSE_LOGITS`, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -53,7 +51,7 @@ def check_dense_losses(dense_losses: Any) -> Feedback:
     return DENSE_LOSSES.check(dense_losses)
 
 
-def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
+def check_bug_losses(buggy_loss: object, fixed_loss: object) -> Feedback:
     """Check `buggy_loss` and `fixed_loss`, before and after the fix, to three significant digits.
 
     Examples
@@ -65,7 +63,7 @@ def check_bug_losses(buggy_loss: Any, fixed_loss: Any) -> Feedback:
                        message=f"buggy_loss and fixed_loss are both right ({BY_HAND}).")
 
 
-def check_nll_loss(my_nll_loss: Any) -> Feedback:
+def check_nll_loss(my_nll_loss: object) -> Feedback:
     """Check `my_nll_loss(log_probs, labels, ignore_index=-100)`, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -76,7 +74,7 @@ def check_nll_loss(my_nll_loss: Any) -> Feedback:
     return NLL_LOSS.check(my_nll_loss)
 
 
-def check_segmentation_loss(segmentation_loss: Any) -> Feedback:
+def check_segmentation_loss(segmentation_loss: object) -> Feedback:
     """Check `segmentation_loss(logits, labels)`, classes on axis 1, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -87,7 +85,7 @@ def check_segmentation_loss(segmentation_loss: Any) -> Feedback:
     return SEGMENTATION_LOSS.check(segmentation_loss)
 
 
-def check_scipy_default(scipy_probs: Any) -> Feedback:
+def check_scipy_default(scipy_probs: object) -> Feedback:
     """Check `scipy_probs`, SciPy's softmax of `SCIPY_LOGITS`, rtol = 1e-6, atol = 1e-12.
 
     Examples

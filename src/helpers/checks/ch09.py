@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
@@ -40,7 +38,7 @@ _SHIFT_HINTS = shift_hints(750, SHIFT_ROWS["min"][0], SHIFT_ROWS["mean"][0],
                            "helpers.log_softmax")
 
 
-def check_mi_estimate(mi_hat: Any) -> Feedback:
+def check_mi_estimate(mi_hat: object) -> Feedback:
     """Check `mi_hat`, the naive estimate log C - CE in nats, to three significant digits.
 
     Examples
@@ -51,7 +49,7 @@ def check_mi_estimate(mi_hat: Any) -> Feedback:
     return MI_ESTIMATE.check(mi_hat)
 
 
-def check_pc_mi_estimate(pc_mi_estimate: Any) -> Feedback:
+def check_pc_mi_estimate(pc_mi_estimate: object) -> Feedback:
     """Check `pc_mi_estimate(logits, labels, priors)`, rtol = 1e-9, atol = 1e-12.
 
     Examples
@@ -62,7 +60,7 @@ def check_pc_mi_estimate(pc_mi_estimate: Any) -> Feedback:
     return PC_MI_ESTIMATE.check(pc_mi_estimate)
 
 
-def check_ceiling(ceiling: Any) -> Feedback:
+def check_ceiling(ceiling: object) -> Feedback:
     """Check `ceiling`, the largest naive estimate for 10 classes, to three significant digits.
 
     Examples
@@ -73,7 +71,7 @@ def check_ceiling(ceiling: Any) -> Feedback:
     return CEILING.check(ceiling)
 
 
-def check_naive_bias(naive_at_zero: Any) -> Feedback:
+def check_naive_bias(naive_at_zero: object) -> Feedback:
     """Check `naive_at_zero`, the naive estimate when X says nothing, to three significant digits.
 
     Examples

@@ -191,12 +191,9 @@ class Case:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A typical wrong answer and the hint it earns.
-
-    For a :class:`ValueExercise`, `wrong` is the value the mistake gives.
-    For a :class:`FunctionExercise`, it is a function with the learner's
-    signature that makes the mistake; the learner's result on a failing
-    case is compared with its result there.
+    """A typical wrong answer and the hint it earns: for a :class:`ValueExercise` the value
+    the mistake gives, for a :class:`FunctionExercise` a function with the learner's
+    signature that makes it (its result on a failing case is compared with the learner's).
     """
 
     wrong: Any
