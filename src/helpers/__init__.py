@@ -11,7 +11,11 @@ The modules, with dependencies pointing one way:
 - :mod:`helpers.reference`: a high-precision mpmath reference;
 - :mod:`helpers.training`: softmax regression trained by gradient descent;
 - :mod:`helpers.mi`: Gaussian classes and mutual-information estimates;
-- :mod:`helpers.assign`: student notebooks and nbgrader assignments.
+- :mod:`helpers.assign`: student notebooks and nbgrader assignments (its
+  dependencies are the ``instructor`` extra: ``pip install .[instructor]``).
+
+The data the chapters load, such as Fisher's iris measurements, are package
+data in ``helpers/data`` (read through :mod:`importlib.resources`).
 
 Importing ``helpers`` loads only NumPy.
 """
@@ -20,4 +24,7 @@ from .numerics import *  # noqa: F401,F403
 from .numerics import __all__ as _numerics_all
 
 __all__ = list(_numerics_all)
+
+# The one place the version is written: pyproject.toml reads it from here
+# (setuptools' dynamic version), and importlib.metadata reports it.
 __version__ = "0.1.0"
