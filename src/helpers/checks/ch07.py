@@ -215,29 +215,17 @@ def _epoch(W, b, X, labels, order, batch_size, lr, reg, *, batches=None,
     return W, b
 
 
-def _batches_mistake(hint: str, batches: Callable) -> Mistake:
-    """A mistake in how the epoch cuts `order` into batches."""
-    def wrong(W, b, X, labels, order, batch_size, lr, reg):
-        return _epoch(W, b, X, labels, order, batch_size, lr, reg,
-                      batches=batches(order, batch_size))
-    return Mistake(wrong, hint)
-
-
-def _grads_mistake(hint: str, change: Callable) -> Mistake:
-    """A mistake in a batch's gradients: ``change(dW, db, W, b, reg, B, N)`` gives
-    them from the data gradients dW, db of a batch of B out of N examples."""
+def _epoch_mistake(hint: str, *, batches=None, change=None, shift=None) -> Mistake:
+    """A wrong epoch: `batches(order, B)` cuts `order` wrongly, ``change(dW, db, W, b, reg, B,
+    N)`` makes a batch's gradients from its data gradients, or a softmax shifted by `shift`."""
     def wrong(W, b, X, labels, order, batch_size, lr, reg):
         def grads(W, b, X, y, reg):
+            if change is None:
+                return _batch_grads(W, b, X, y, reg, shift=shift)
             return change(*_batch_grads(W, b, X, y, 0.0), W, b, reg, len(X), len(order))
-        return _epoch(W, b, X, labels, order, batch_size, lr, reg, grads=grads)
+        return _epoch(W, b, X, labels, order, batch_size, lr, reg, grads=grads,
+                      batches=batches(order, batch_size) if batches else None)
     return Mistake(wrong, hint)
-
-
-def _shift_mistake(shift: str) -> Mistake:
-    def wrong(W, b, X, labels, order, batch_size, lr, reg):
-        return _epoch(W, b, X, labels, order, batch_size, lr, reg,
-                      grads=lambda *args: _batch_grads(*args, shift=shift))
-    return Mistake(wrong, _SHIFT_HINTS[shift])
 
 
 def _sgd_case(N, D, C, batch_size, lr, reg, why):
@@ -261,42 +249,41 @@ SGD_EPOCH = FunctionExercise(
      _sgd_case(6, 4, 3, 1, 0.2, 0.05, "batches of one example each"),
      *(_sgd_overflow_case(*batch) for batch in _SHIFT_BATCHES)],
     _CODE,
-    [_batches_mistake("The last, smaller batch is missing. When batch_size does not "
-                      "divide N, the epoch ends with a batch of the N % batch_size "
-                      "examples left over: use range(0, N, batch_size).",
-                      lambda order, B: [order[k:k + B]
-                                        for k in range(0, len(order) - B + 1, B)]),
-     _batches_mistake("The batches ignore `order`: batch k must be "
-                      "order[k * batch_size:(k + 1) * batch_size], used as X[batch].",
-                      lambda order, B: [np.arange(len(order))[k:k + B]
-                                        for k in range(0, len(order), B)]),
-     _batches_mistake("Consecutive batches overlap: batch k starts at k * batch_size, not "
-                      "at k. Use range(0, N, batch_size) for the start.",
-                      lambda order, B: [order[k:k + B]
-                                        for k in range(-(-len(order) // B))]),
-     _batches_mistake("Only one step was taken. An epoch runs through all the batches: "
-                      "ceil(N / batch_size) steps.", lambda order, B: [order[:B]]),
-     _batches_mistake("Every step used the whole data set. Each step uses only its own "
-                      "batch, X[batch] and labels[batch].",
-                      lambda order, B: [order] * -(-len(order) // B)),
-     _grads_mistake("The parameters moved uphill: subtract lr times the gradient, "
-                    "W - lr * dW.", lambda dW, db, W, b, reg, B, N: (-dW - reg * W, -db)),
-     _grads_mistake("The data gradient has the wrong sign: it is X.T @ (P - Y) / B.",
-                    lambda dW, db, W, b, reg, B, N: (-dW + reg * W, -db)),
-     _grads_mistake("The regularisation is missing: each batch gradient includes reg * W "
+    [_epoch_mistake("The last, smaller batch is missing. When batch_size does not divide N, the "
+                    "epoch ends with a batch of the N % batch_size examples left over: use "
+                    "range(0, N, batch_size).",
+                    batches=lambda order, B: [order[k:k + B]
+                                              for k in range(0, len(order) - B + 1, B)]),
+     _epoch_mistake("The batches ignore `order`: batch k must be "
+                    "order[k * batch_size:(k + 1) * batch_size], used as X[batch].",
+                    batches=lambda order, B: [np.arange(len(order))[k:k + B]
+                                              for k in range(0, len(order), B)]),
+     _epoch_mistake("Consecutive batches overlap: batch k starts at k * batch_size, not at k. "
+                    "Use range(0, N, batch_size) for the start.",
+                    batches=lambda order, B: [order[k:k + B] for k in range(-(-len(order) // B))]),
+     _epoch_mistake("Only one step was taken. An epoch runs through all the batches: "
+                    "ceil(N / batch_size) steps.", batches=lambda order, B: [order[:B]]),
+     _epoch_mistake("Every step used the whole data set. Each step uses only its own batch, "
+                    "X[batch] and labels[batch].",
+                    batches=lambda order, B: [order] * -(-len(order) // B)),
+     _epoch_mistake("The parameters moved uphill: subtract lr times the gradient, "
+                    "W - lr * dW.", change=lambda dW, db, W, b, reg, B, N: (-dW - reg * W, -db)),
+     _epoch_mistake("The data gradient has the wrong sign: it is X.T @ (P - Y) / B.",
+                    change=lambda dW, db, W, b, reg, B, N: (-dW + reg * W, -db)),
+     _epoch_mistake("The regularisation is missing: each batch gradient includes reg * W "
                     "(pass reg to loss_and_grad).",
-                    lambda dW, db, W, b, reg, B, N: (dW, db)),
-     _grads_mistake("The bias is regularised too. The penalty (reg / 2) ||W||^2 covers W "
+                    change=lambda dW, db, W, b, reg, B, N: (dW, db)),
+     _epoch_mistake("The bias is regularised too. The penalty (reg / 2) ||W||^2 covers W "
                     "only, so db has no reg * b term.",
-                    lambda dW, db, W, b, reg, B, N: (dW + reg * W, db + reg * b)),
-     _grads_mistake("Each step is B times too large: the batch loss is the mean over the "
+                    change=lambda dW, db, W, b, reg, B, N: (dW + reg * W, db + reg * b)),
+     _epoch_mistake("Each step is B times too large: the batch loss is the mean over the "
                     "batch, so its gradient carries 1/B, not a plain sum.",
-                    lambda dW, db, W, b, reg, B, N: (B * dW + reg * W, B * db)),
-     _grads_mistake("The batch gradient was divided by N, the size of the whole data "
+                    change=lambda dW, db, W, b, reg, B, N: (B * dW + reg * W, B * db)),
+     _epoch_mistake("The batch gradient was divided by N, the size of the whole data "
                     "set. Each batch loss is the mean over its own B examples: divide by "
                     "the batch's length (loss_and_grad on the batch does this).",
-                    lambda dW, db, W, b, reg, B, N: (B / N * dW + reg * W, B / N * db)),
-     *(_shift_mistake(s) for s in ("mean", "min", "zero"))],
+                    change=lambda dW, db, W, b, reg, B, N: (B / N * dW + reg * W, B / N * db)),
+     *(_epoch_mistake(_SHIFT_HINTS[s], shift=s) for s in ("mean", "min", "zero"))],
     shape_hint="Return the updated W, shape (D, C), and b, shape (C,), in that order.",
     value_hint="For each batch = order[start:start + batch_size], compute the gradients of the "
                "regularised mean loss on X[batch], then W = W - lr * dW and b = b - lr * db.",
