@@ -80,13 +80,14 @@ def measure(impls, shape=(4096, 1000), dtypes=("float64", "float32"),
     results = {}
     for dtype in dtypes:
         z, y = _logits(shape, dtype, seed=seed)
-        calls = {(FLOOR, "exp"): lambda: np.exp(z)}
+        # each call binds this dtype's z and y, not the loop variables
+        calls = {(FLOOR, "exp"): lambda z=z: np.exp(z)}
         for name, impl in impls.items():
             for function, call in FUNCTIONS.items():
                 if function == FUSED and "loss_and_grad" not in impl:
                     continue
                 calls[(name, function)] = (
-                    lambda call=call, impl=impl: call(impl, z, y))
+                    lambda call=call, impl=impl, z=z, y=y: call(impl, z, y))
         times = _rounds(calls, rounds, seed, clock)
         summed = [name for name in impls if (name, FUSED) not in times]
         for name in summed:

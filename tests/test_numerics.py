@@ -1379,6 +1379,16 @@ class TestModule:
         for name in helpers.numerics.__all__:
             assert callable(getattr(helpers.numerics, name))
 
+    @pytest.mark.skipif(np.finfo(np.longdouble).eps == EPS64,
+                        reason="longdouble is float64 on this platform")
+    @pytest.mark.parametrize("function", [softmax, log_softmax, logsumexp,
+                                          sigmoid])
+    def test_wider_floats_refused(self, function):
+        """np.longdouble is refused with a clear TypeError: NumPy's exp would
+        compute it, but the kernel's limits are float32's and float64's."""
+        check_message(TypeError, "`.*`.*float16, float32, float64", function,
+                      np.zeros(3, dtype=np.longdouble))
+
     def test_pure_numpy(self):
         """Importing the module loads neither matplotlib, sympy nor scipy."""
         code = ("import sys, helpers.numerics; "
