@@ -15,7 +15,6 @@ __all__ = ["BY_HAND_LOGITS", "TEMPERATURE_LOGITS", "TEMPERATURES", "EXERCISES",
 
 #: The logits of the exercise "Softmax by hand".
 BY_HAND_LOGITS = (1.0, 3.0, 0.0)
-
 #: The logits and temperatures of the exercise "Turning the temperature".
 TEMPERATURE_LOGITS = (3.0, 1.0, 0.0)
 TEMPERATURES = (0.5, 1.0, 5.0)

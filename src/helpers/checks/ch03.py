@@ -7,14 +7,13 @@ import numpy as np
 from ..numerics import sigmoid, softmax, softmax_jacobian
 from .cases import BATCH_AXIS_HINT, BY_HAND, overflow_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import jacobians, unshifted_softmax
+from .mistakes import diagonal_jacobians, jacobians, unshifted_softmax
 
 __all__ = ["HAND_LOGITS", "TWO_CLASS_LOGITS", "EXERCISES", "check_jacobian_by_hand",
            "check_two_class_eigenvalue", "check_tempered_jacobian", "check_batched_jvp"]
 
 #: The logits of the exercise "The Jacobian by hand": (ln 2, 0, 0).
 HAND_LOGITS = (float(np.log(2.0)), 0.0, 0.0)
-
 #: The logits of the exercise "Two classes: the eigenvalues".
 TWO_CLASS_LOGITS = (2.0, 0.0)
 
@@ -114,11 +113,6 @@ def _tempered_jacobian(logits: np.ndarray, temperature: float) -> np.ndarray:
     return softmax_jacobian(logits / temperature) / temperature
 
 
-def _diagonal_only(z, t):
-    p = softmax(z / t)
-    return np.eye(z.shape[-1]) * (p * (1 - p))[..., None] / t
-
-
 def _squared_columns(z, t):
     p = softmax(z / t)
     return (p[..., :, None] * np.eye(z.shape[-1]) - (p ** 2)[..., None, :]) / t
@@ -136,9 +130,10 @@ TEMPERED_JACOBIAN = FunctionExercise(
      Case((_HUGE, 1.0), why="logits near 1000 and the row (800, 0, -800)"),
      Case((np.zeros((1, 2)), 0.25), why="one row, a tie")],
     _CODE,
-    [Mistake(_diagonal_only, "Only the diagonal s_i (1 - s_i) is filled in, as if the "
-             "softmax acted on each logit separately. Each s_i also depends on every other "
-             "logit: the off-diagonal entries are -s_i s_j / T."),
+    [Mistake(lambda z, t: diagonal_jacobians(softmax(z / t)) / t,
+             "Only the diagonal s_i (1 - s_i) is filled in, as if the softmax acted on each logit "
+             "separately. Each s_i also depends on every other logit: the off-diagonal entries "
+             "are -s_i s_j / T."),
      Mistake(lambda z, t: -_tempered_jacobian(z, t), "Every sign is flipped: "
              "J = (diag(s) - s s^T) / T, positive on the diagonal."),
      Mistake(lambda z, t: softmax_jacobian(z), "The temperature is missing: use "

@@ -16,11 +16,9 @@ __all__ = ["ENTROPY_PROBS", "EXERCISES", "SMOOTHING", "SMOOTHING_CLASSES", "UNIF
 
 #: The distribution of the exercise "Entropy in bits".
 ENTROPY_PROBS = (0.5, 0.25, 0.125, 0.125)
-
 #: The label smoothing and number of classes of "The floor of a smoothed loss".
 SMOOTHING = 0.1
 SMOOTHING_CLASSES = 10
-
 #: The number of classes of "The loss of a uniform guess".
 UNIFORM_CLASSES = 1000
 

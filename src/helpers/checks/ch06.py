@@ -10,7 +10,7 @@ from ..numerics import cross_entropy, log_softmax, softmax, softmax_jacobian
 from .cases import (BATCH_AXIS_HINT, BY_HAND, FAR_BELOW, LOG10_HINT, LOG_OF_SOFTMAX_HINT,
                     OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS)
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import (jacobians, log_of_softmax, mean_nll, shift_mistakes,
+from .mistakes import (diagonal_jacobians, jacobians, log_of_softmax, mean_nll, shift_mistakes,
                        shifted_log_softmax, unshifted_softmax)
 
 __all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits", "check_regularized_loss",
@@ -19,10 +19,6 @@ __all__ = ["EXERCISES", "EigenvalueProblem", "check_hessian_logits", "check_regu
 # Hessians and losses in float64 agree with the references to ~1e-15 here.
 HESSIAN = Tolerance(rtol=1e-6, atol=1e-12)
 LOSS = Tolerance(rtol=1e-9, atol=1e-12)
-
-
-def _diagonal_only(probs):                    # the softmax treated as elementwise
-    return (probs * (1 - probs))[:, :, None] * np.eye(probs.shape[1])
 
 
 def _no_outer(probs):
@@ -105,7 +101,7 @@ HESSIAN_LOGITS = FunctionExercise(
      Case((np.array(UNSTABLE[4][0]), 1.0), why=UNSTABLE[4][1]),
      Case((np.zeros((1, 2)), 0.25), why="one example, a tie, T = 0.25")),
     HESSIAN,
-    (Mistake(_hessians_with(blocks=_diagonal_only),
+    (Mistake(_hessians_with(blocks=diagonal_jacobians),
              "Only the diagonal p_i (1 - p_i) is filled in, as if each logit acted on its "
              "own probability alone. The shared denominator couples them: the "
              "off-diagonal entries are -p_i p_j / T^2."),
@@ -167,7 +163,7 @@ WEIGHT_HESSIAN = FunctionExercise(
      Case((_rng.normal(size=(2, 2)), _rng.normal(size=(3, 2)), 0.0),
           why="two classes and no penalty")),
     HESSIAN,
-    (Mistake(_weight_hessian_with(blocks=_diagonal_only),
+    (Mistake(_weight_hessian_with(blocks=diagonal_jacobians),
              "Only diag(p_n (1 - p_n)) is used for A_n, as if the softmax acted on each logit "
              "separately. A_n = diag(p_n) - p_n p_n^T has off-diagonal entries -p_nc p_nk."),
      Mistake(_weight_hessian_with(reg_factor=-1.0, data_factor=-1.0),

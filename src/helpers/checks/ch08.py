@@ -18,16 +18,13 @@ __all__ = ["DENSE_LOGITS", "DENSE_LABELS", "BUG_LOGITS", "BUG_LABELS", "IGNORE_I
 #: (1000, 0, -1000) overflows exp() unless each row's maximum is subtracted.
 DENSE_LOGITS = ((2.0, -1.0, 0.5), (1000.0, 0.0, -1000.0), (0.0, 0.0, 0.0), (-1.0, 3.0, 1.0))
 DENSE_LABELS = (2, 0, 1, 2)
-
 #: What `self.layers(x)` returns in "Spot the bug", (N, C) = (4, 5), and the labels:
 #: confident, and wrong on the last sample.
 BUG_LOGITS = ((6.0, 1.0, -2.0, 0.0, 2.0), (-1.0, 7.0, 0.5, 1.0, -3.0),
               (0.0, 0.5, 5.0, -1.0, 1.0), (8.0, -2.0, 0.0, 1.0, -1.0))
 BUG_LABELS = (0, 1, 2, 4)
-
 #: PyTorch's default `ignore_index`, used by the exercise on `nll_loss`.
 IGNORE_INDEX = -100
-
 #: The (N, C) = (3, 4) batch of the exercise "SciPy's default axis".
 SCIPY_LOGITS = ((1.0, 2.0, 0.0, -1.0), (0.5, 0.5, 3.0, 0.0), (-2.0, 1.0, 1.0, 4.0))
 

@@ -20,10 +20,8 @@ MI_LOGITS = ((2.0, 0.5, -1.0, 0.0), (0.5, 2.5, 0.0, -1.0), (-0.5, 0.0, 1.5, 1.0)
              (0.0, -1.0, 0.5, 3.0), (1.0, 1.5, 0.0, 0.5), (0.0, 0.5, 2.0, -0.5),
              (800.0, -800.0, 805.0, -800.0), (1.5, 0.0, 0.5, 1.0))
 MI_LABELS = (0, 1, 2, 3, 0, 1, 2, 3)
-
 #: The number of classes of "The ceiling".
 CEILING_CLASSES = 10
-
 #: The class priors of "Information from nothing".
 BIAS_PRIORS = (0.6, 0.3, 0.1)
 

@@ -16,7 +16,8 @@ from .engine import Mistake
 
 __all__ = ["unshifted_softmax", "unshifted_log_softmax", "shifted_softmax",
            "shifted_log_softmax", "log_of_softmax", "mean_nll", "shift_mistakes",
-           "one_hot", "pick", "normalised", "entropy", "jacobians", "grad_from_probs"]
+           "one_hot", "pick", "normalised", "entropy", "jacobians", "diagonal_jacobians",
+           "grad_from_probs"]
 
 _SHIFTS = {"max": lambda z, axis: np.max(z, axis=axis, keepdims=True),
            "min": lambda z, axis: np.min(z, axis=axis, keepdims=True),
@@ -128,6 +129,11 @@ def jacobians(probs: np.ndarray) -> np.ndarray:
     """
     column = probs[..., :, None]
     return column * np.eye(probs.shape[-1]) - column * probs[..., None, :]
+
+
+def diagonal_jacobians(probs: np.ndarray) -> np.ndarray:
+    """``diag(p (1 - p))`` for every row: the Jacobian of a softmax treated as elementwise."""
+    return (probs * (1 - probs))[..., :, None] * np.eye(probs.shape[-1])
 
 
 def grad_from_probs(probs: np.ndarray, labels) -> np.ndarray:
