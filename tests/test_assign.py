@@ -17,11 +17,9 @@ import jupytext
 import nbformat
 import pytest
 
-from conftest import ROOT
 from helpers import assign
 from helpers.assign import AssignError
-
-BOOK = ROOT / "book"
+from tools.project import BOOK, ROOT
 
 
 def toc_chapters() -> list[Path]:
@@ -333,6 +331,20 @@ def test_every_toc_chapter_is_read(chapter):
         for block in exercise.solutions:
             # The solutions start hidden in the HTML (book_html also enforces it).
             assert "dropdown" in block.classes, f"{exercise.label}: add `:class: dropdown`"
+
+
+def test_the_toc_gives_the_notebooks_with_exercises(sample):
+    """In the book's order, an .ipynb chapter as well as a MyST one; not a page
+    that only shows an exercise directive inside a code fence."""
+    book = sample.parents[1]
+    notebook = book / "chapters" / "10-sample.ipynb"
+    nbformat.write(jupytext.read(sample), notebook)
+    (book / "intro.md").write_text("# Intro\n")
+    (book / "notes.md").write_text(f"---{HEADER}---\n\n# Notes\n\n````md\n"
+                                   ":::{exercise} Shown, not set\n:::\n````\n")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: notes\n"
+                                   "- file: chapters/10-sample\n- file: chapters/09-sample\n")
+    assert assign.chapters_in_toc(book) == [notebook, sample]
 
 
 # --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
     .venv/bin/python tools/fold_solutions.py book/chapters/*.md
 
 A jupytext round trip. The chapter is read as a notebook and cut into parts by
-:mod:`helpers.assign`, so that a markdown cell holding both a solution and
+:mod:`helpers.chapters`, so that a markdown cell holding both a solution and
 other text becomes two cells. Every cell of a solution block gets
 ``"jupyter": {"source_hidden": true}`` (a markdown cell a ``+++ {...}`` line
 before it), and the notebook is written back in MyST. A cell that does not
@@ -18,7 +18,7 @@ import sys
 import nbformat
 from jupytext.myst import myst_to_notebook, notebook_to_myst
 
-from helpers.assign import parse_chapter
+from helpers.chapters import parse_chapter
 
 
 def _hidden(cell) -> bool:
