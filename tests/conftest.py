@@ -18,15 +18,11 @@ from tests.support.server import serve
 from tools import project
 from tools.project import ROOT
 
-__all__ = ["ROOT", "tasks"]
+__all__ = ["ROOT"]
 
 # tests/support is imported as ``tests.support``; collected for its doctests
 # it would be imported a second time, as ``support``.
 collect_ignore = ["support"]
-
-# Tests that still write ``from conftest import ROOT, tasks`` get the build
-# settings from tools/project.py, not from tasks.py.
-tasks = project
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, tasks
 from test_assign import leaked, secret_lines, solution_regions, toc_chapters
+
+from tools import project
+from tools.project import ROOT
 
 pytestmark = pytest.mark.build
 
@@ -36,7 +38,7 @@ WRONG_VALUE = "-1.2345"
 def _env() -> dict[str, str]:
     """A student's environment: the venv on PATH (nbgrader runs `alembic`), and
     explorers drawing only their current frame, as in any kernel."""
-    env = tasks.book_env()
+    env = project.book_env()
     env.pop("HELPERS_EXPLORER_FRAMES", None)
     return env
 
@@ -48,7 +50,7 @@ def _run(*cmd: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _nbgrader(command: str, course: Path, *extra: str) -> subprocess.CompletedProcess:
-    return _run(str(tasks.BIN / "nbgrader"), command, ASSIGNMENT, "--force",
+    return _run(str(project.BIN / "nbgrader"), command, ASSIGNMENT, "--force",
                 f"--CourseDirectory.root={course}", f"--db=sqlite:///{course / 'gradebook.db'}",
                 *extra, cwd=course)
 
