@@ -119,8 +119,7 @@ def _squared_columns(z, t):
 
 
 _RNG = np.random.default_rng(3)
-# Logits near 1000 overflow exp; (800, 0, -800) also overflows a softmax
-# shifted by its row minimum or mean.
+# Logits near 1000 overflow exp; (800, 0, -800) also overflows a shift by its minimum or mean.
 _HUGE = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.5], [800.0, 0.0, -800.0]])
 
 TEMPERED_JACOBIAN = FunctionExercise(

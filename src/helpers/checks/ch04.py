@@ -112,10 +112,9 @@ def _ce(log_probs_of):
     return lambda z, y: mean_nll(log_probs_of(z), y)
 
 
-# Order matters where two mistakes give the same inf or nan: on the row
-# [800, 0, -800] the mean shift and no shift agree, so the mean comes first.
-# (The log of a batch-max softmax is not listed: it is also log(softmax), and
-# that mistake shows first.)
+# Order matters where two mistakes give the same inf or nan: on [800, 0, -800] the mean shift
+# and no shift agree, so the mean comes first. (The log of a batch-max softmax is also
+# log(softmax), which shows first.)
 CE_MISTAKES = (
     Mistake(_ce(lambda z: -log_softmax(z)), "Check the sign: the loss is -log p of the "
             "true class, which is never negative."),

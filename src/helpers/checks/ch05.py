@@ -86,9 +86,8 @@ GRADIENT_ENTRY = ValueExercise(
 
 # -- The gradient with respect to the logits, for a batch ------------------
 _rng = np.random.default_rng(5)
-# One pair of labels per batch of UNSTABLE.
-_UNSTABLE = [(z, y, why) for (z, why), y in zip(UNSTABLE, ([1, 0], [0, 2], [2, 0], [1, 0],
-                                                             [0, 1]))]
+_LABELS = [1, 0], [0, 2], [2, 0], [1, 0], [0, 1]                        # one pair per batch
+_UNSTABLE = [(z, y, why) for (z, why), y in zip(UNSTABLE, _LABELS)]
 LOGITS_CASES = (
     labelled_case(_rng.normal(scale=2.0, size=(3, 3)), [2, 0, 1],
                  "a square batch (N = C), where a wrong axis or P[labels] still runs"),

@@ -95,14 +95,9 @@ def _folded(W_aug, X, labels, reg, *, loss_reg=0.5, grad_reg=1.0, bias=False,
             loss_data=1.0, grad_data=1.0, sum_loss=False, sum_grad=False,
             penalty_over_n=False, ones_first=False, bias_zeroed=False, shift=None,
             log_probs=None):
-    """loss_and_grad_folded: right with the defaults, and each option one mistake.
-
-    The loss is ``loss_data * CE + loss_reg * reg * ||W||^2`` and the
-    gradient ``grad_data * X_aug.T @ (P - Y) / N + grad_reg * reg * W``;
-    the other options sum instead of averaging, penalise the bias row, put
-    the ones column first, zero the bias before the logits, take a softmax
-    shifted by the row's `shift`, or a wrong `log_probs` for the loss.
-    """
+    """loss_and_grad_folded, right with the defaults: ``loss_data * CE + loss_reg * reg *
+    ||W||^2`` and ``grad_data * X_aug.T @ (P - Y) / N + grad_reg * reg * W``; each other option
+    is one mistake (a sum, the bias penalised, the ones first, the bias zeroed, a shift...)."""
     N = len(X)
     ones = np.ones((N, 1))
     X_aug = np.hstack([ones, X] if ones_first else [X, ones])       # (N, D + 1)

@@ -165,11 +165,8 @@ _NEAR = Tolerance(digits=2)
 # -- Exercises --------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
-    """One test input for a :class:`FunctionExercise`.
-
-    `why` says what the input is there to expose; it is shown when the
-    learner's function fails on it.
-    """
+    """One test input for a :class:`FunctionExercise`; `why`, what it is there to expose, is
+    shown when the learner's function fails on it."""
 
     args: tuple
     kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -277,12 +274,10 @@ class ValueExercise:
     mistakes : sequence of Mistake
         Values typical mistakes give, each with its hint.
     shape_hint, value_hint : str
-        Hints for a wrong shape, and for a wrong value that is no known
-        mistake.
+        Hints for a wrong shape, and for a wrong value that is no known mistake.
     reveal : bool
-        Whether a wrong value's message shows the expected value.  Off for
-        answers worked out by hand or predicted first, where it would give
-        the answer away.
+        Whether a wrong value's message shows the expected value: off for answers
+        worked out by hand or predicted first, where it would give the answer away.
 
     Examples
     --------

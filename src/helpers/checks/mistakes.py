@@ -1,9 +1,6 @@
-"""Wrong implementations that several chapters' checks recognise, and the parts they share.
-
-Each mistake is written once, so that a check can tell the learner which one
-they made; ``one_hot``, ``pick`` and ``jacobians`` turn a wrong softmax into the
-wrong loss, gradient or Hessian it gives.  Nothing here is exported from
-:mod:`helpers`: these functions are wrong on purpose.
+"""Wrong implementations that several chapters' checks recognise, each written once, and the
+parts (``one_hot``, ``pick``, ``jacobians``) that turn a wrong softmax into the wrong loss,
+gradient or Hessian it gives.  Nothing here is exported from :mod:`helpers`: it is wrong on purpose.
 """
 
 from __future__ import annotations
@@ -82,10 +79,8 @@ def mean_nll(log_probs: np.ndarray, labels: np.ndarray) -> float:
 
 def shift_mistakes(build: Callable, hints: Mapping[str, str], wrong: Callable = shifted_softmax,
                    shifts=("mean", "min", "batch max", "zero")) -> tuple[Mistake, ...]:
-    """One Mistake per wrong shift: ``build(z -> wrong(z, shift))`` earns ``hints[shift]``.
-
-    `build` turns a (wrong) softmax or log-softmax into the learner's
-    function; the order of `shifts` is the order in which they are tried.
+    """One Mistake per wrong shift, tried in that order: ``build(z -> wrong(z, shift))`` (the
+    learner's function from a wrong softmax or log-softmax) earns ``hints[shift]``.
 
     Examples
     --------
@@ -119,14 +114,7 @@ def entropy(probs, log: Callable = np.log) -> float:
 
 
 def jacobians(probs: np.ndarray) -> np.ndarray:
-    """``diag(p) - p p^T`` for every row of (possibly wrong) `probs`: (..., C) -> (..., C, C).
-
-    Examples
-    --------
-    >>> jacobians(np.array([0.5, 0.5]))
-    array([[ 0.25, -0.25],
-           [-0.25,  0.25]])
-    """
+    """``diag(p) - p p^T`` for every row of (possibly wrong) `probs`: (..., C) -> (..., C, C)."""
     column = probs[..., :, None]
     return column * np.eye(probs.shape[-1]) - column * probs[..., None, :]
 
