@@ -46,7 +46,7 @@ def check_two_class_eigenvalue(lam: object) -> Feedback:
 
 
 def check_tempered_jacobian(func: object) -> Feedback:
-    """Check `tempered_jacobian(logits, temperature)`, (N, C, C), rtol = 1e-6, atol = 1e-12.
+    """Check `tempered_jacobian(logits, temperature)`, the Jacobians, rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -57,7 +57,7 @@ def check_tempered_jacobian(func: object) -> Feedback:
 
 
 def check_batched_jvp(func: object) -> Feedback:
-    """Check `batched_jvp(logits, vectors)`, row n J(z_n) v_n, rtol = 1e-6, atol = 1e-12.
+    """Check `batched_jvp(logits, vectors)`, whose row n is J(z_n) v_n, rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------

@@ -37,7 +37,7 @@ def _kron_mean(blocks: np.ndarray, X: np.ndarray, *, classes_first: bool = True)
 
 
 def check_hessian_logits(hessian_logits: object) -> Feedback:
-    """Check `hessian_logits(logits, temperature)`, (N, C, C), rtol = 1e-6, atol = 1e-12.
+    """Check `hessian_logits(logits, temperature)`, the Hessians, rtol = 1e-6, atol = 1e-12.
 
     Examples
     --------
@@ -70,7 +70,7 @@ def check_smallest_eigenvalue(lam_min: object) -> Feedback:
 
 
 def check_regularized_loss(regularized_loss: object) -> Feedback:
-    """Check `regularized_loss(W, X, labels, reg)`, rtol = 1e-9, atol = 1e-12.
+    """Check `regularized_loss(W, X, labels, reg)`, loss plus penalty, rtol = 1e-9, atol = 1e-12.
 
     Examples
     --------
