@@ -3,8 +3,9 @@
 Run them with ``python3 tasks.py bench [speed|accuracy|book|all]`` (see
 bench/run.py).  The modules:
 
-* :mod:`bench.families`: hard families of logits and an mpmath reference,
-  shared with ``tests/test_accuracy.py`` and the appendix;
+* :mod:`bench.families`: hard families of logits, shared with
+  ``tests/test_accuracy.py`` and the appendix (the mpmath reference is
+  :mod:`helpers.reference`);
 * :mod:`bench.competitors`: helpers, SciPy (or a transcription of it) and
   PyTorch (optional), behind one interface;
 * :mod:`bench.speed`, :mod:`bench.accuracy`, :mod:`bench.book`: the three

@@ -11,8 +11,9 @@ The modules, with dependencies pointing one way:
 - :mod:`helpers.reference`: a high-precision mpmath reference;
 - :mod:`helpers.training`: softmax regression trained by gradient descent;
 - :mod:`helpers.mi`: Gaussian classes and mutual-information estimates;
-- :mod:`helpers.assign`: student notebooks and nbgrader assignments (its
-  dependencies are the ``instructor`` extra: ``pip install .[instructor]``).
+- :mod:`helpers.chapters`: a chapter read as exercises and solution blocks;
+- :mod:`helpers.assign`: student notebooks and nbgrader assignments (these
+  two need the ``instructor`` extra: ``pip install .[instructor]``).
 
 The data the chapters load, such as Fisher's iris measurements, are package
 data in ``helpers/data`` (read through :mod:`importlib.resources`).
