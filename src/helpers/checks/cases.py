@@ -1,6 +1,7 @@
-"""Test inputs and hints that several chapters' checks share: the instabilities every
-softmax, loss and gradient is tried on (logits that overflow ``exp`` without a shift, rows
-that still overflow after a shift by the row's minimum or mean), and the hints they earn.
+"""Test inputs and hints that several chapters' checks share.
+
+Every softmax, loss and gradient is tried on the same instabilities: logits that overflow
+``exp`` without a shift, and rows that still overflow after a shift by their minimum or mean.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def check_softmax_by_hand(p1: object) -> Feedback:
     >>> print(check_softmax_by_hand(0.881).hint)
     The logit 0 counts too: e^0 = 1 belongs in the sum.
     """
-    return SOFTMAXBY_HAND.check(p1)
+    return SOFTMAX_BY_HAND.check(p1)
 
 
 def check_logit_gap(gap: object) -> Feedback:
@@ -85,8 +85,7 @@ _E = np.exp(np.array(BY_HAND_LOGITS))
 _Z = np.array(BY_HAND_LOGITS)
 _CLASS_HINT = ("Classes are numbered from 0, so class 1 is the one with logit 3. "
                "You computed the probability of class {}.")
-
-SOFTMAXBY_HAND = ValueExercise(
+SOFTMAX_BY_HAND = ValueExercise(
     "p1", _E[1] / _E.sum(), BY_HAND,
     [Mistake(_E[0] / _E.sum(), _CLASS_HINT.format(0)),
      Mistake(_E[2] / _E.sum(), _CLASS_HINT.format(2)),
@@ -166,7 +165,6 @@ def _tempered(z: np.ndarray, temperatures: np.ndarray) -> np.ndarray:
 
 
 _ZT, _TS = np.array(TEMPERATURE_LOGITS), np.array(TEMPERATURES)
-
 TEMPERATURE_PROBS = ValueExercise(
     "probs_T", _tempered(_ZT, _TS), Tolerance(rtol=1e-6, atol=1e-9),
     [Mistake(_tempered(_ZT, _TS).T, "One row per temperature: row k holds the three "
@@ -193,7 +191,6 @@ def _zero_temperature(logits: np.ndarray) -> np.ndarray:
 _SMALL_T_HINT = ("Evaluate the limit exactly instead of plugging in a small temperature: "
                  "the answer holds only 0s and fractions 1/k, and a near-tie such as "
                  "(1, 1 - 1e-12) is not a tie.")
-
 ZERO_TEMPERATURE_LIMIT = FunctionExercise(
     "softmax_zero_temperature", _zero_temperature,
     [Case((np.array([[2.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 5.0],
@@ -222,6 +219,6 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
                "probability equally among them.")
 
 
-EXERCISES = {"check_softmax_by_hand": (SOFTMAXBY_HAND,), "check_logit_gap": (LOGIT_GAP,),
+EXERCISES = {"check_softmax_by_hand": (SOFTMAX_BY_HAND,), "check_logit_gap": (LOGIT_GAP,),
              "check_my_softmax": (MY_SOFTMAX,), "check_temperature_probs": (TEMPERATURE_PROBS,),
              "check_zero_temperature_limit": (ZERO_TEMPERATURE_LIMIT,)}

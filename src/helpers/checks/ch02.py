@@ -164,7 +164,6 @@ _CLASSES = 1000
 _MAX32, _MAX64, _MAX16 = (float(np.finfo(t).max) for t in (np.float32, np.float64,
                                                               np.float16))
 _THRESHOLD = np.log(_MAX32) - np.log(_CLASSES)                         # 81.815
-
 OVERFLOW_THRESHOLD = ValueExercise(
     "largest_safe_logit", _THRESHOLD, BY_HAND,
     [Mistake(np.log(_MAX32), "That is the limit for a single exponential. The denominator adds "
@@ -191,7 +190,6 @@ OVERFLOW_THRESHOLD = ValueExercise(
 # --- The loss of a confidently wrong float32 model ---------------------------
 _LOG_PROBS = log_softmax(LOSS_LOGITS.astype(np.float64))        # float32 rounds the loss
 _LOSS = -_LOG_PROBS[LOSS_LABEL]                                  # 110.0000003
-
 FLOAT32_LOSS = ValueExercise(
     "loss", _LOSS, Tolerance(rtol=1e-6),
     [Mistake(np.inf, "softmax(z)[1] underflowed to 0 in float32 and -log(0) is inf. "

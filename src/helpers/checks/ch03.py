@@ -31,7 +31,7 @@ def check_jacobian_by_hand(jac: object) -> Feedback:
     >>> print(check_jacobian_by_hand(np.zeros(3)).hint)  # doctest: +ELLIPSIS
     The Jacobian of a softmax over 3 classes is a 3 x 3 matrix: entry (i, j) is the ...
     """
-    return JACOBIANBY_HAND.check(jac)
+    return JACOBIAN_BY_HAND.check(jac)
 
 
 def check_two_class_eigenvalue(lam: object) -> Feedback:
@@ -71,8 +71,7 @@ def check_batched_jvp(func: object) -> Feedback:
 _S = softmax(np.array(HAND_LOGITS))
 _J = softmax_jacobian(np.array(HAND_LOGITS))
 _EXPS = np.exp(np.array(HAND_LOGITS))                                   # (2, 1, 1)
-
-JACOBIANBY_HAND = ValueExercise(
+JACOBIAN_BY_HAND = ValueExercise(
     "jac", _J, BY_HAND,
     [Mistake(np.diag(_S * (1 - _S)), "Only the diagonal is filled in. Each s_i also depends on the "
              "other logits through the shared denominator: the off-diagonal entries are -s_i s_j."),
@@ -91,7 +90,6 @@ JACOBIANBY_HAND = ValueExercise(
 
 # --- Two classes: the non-zero eigenvalue at (2, 0) --------------------------
 _P = float(sigmoid(TWO_CLASS_LOGITS[0] - TWO_CLASS_LOGITS[1]))
-
 TWO_CLASS_EIGENVALUE = ValueExercise(
     "lam", 2 * _P * (1 - _P), BY_HAND,                                  # 0.20999
     [Mistake(_P * (1 - _P), "That is a diagonal entry of J, not an eigenvalue. Apply J to "
@@ -121,7 +119,6 @@ def _squared_columns(z, t):
 _RNG = np.random.default_rng(3)
 # Logits near 1000 overflow exp; (800, 0, -800) also overflows a shift by its minimum or mean.
 _HUGE = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.5], [800.0, 0.0, -800.0]])
-
 TEMPERED_JACOBIAN = FunctionExercise(
     "tempered_jacobian", _tempered_jacobian,
     [Case((_RNG.normal(scale=2.0, size=(4, 3)), 0.5), why="N != C and T = 0.5"),
@@ -160,7 +157,6 @@ def _minus_average(probs, v, average):
 
 
 _RNG_JVP = np.random.default_rng(4)
-
 BATCHED_JVP = FunctionExercise(
     "batched_jvp", _jvp,
     [Case((_RNG_JVP.normal(scale=2.0, size=(3, 3)), _RNG_JVP.normal(size=(3, 3))),
@@ -197,6 +193,6 @@ BATCHED_JVP = FunctionExercise(
                "probability-weighted average of v.")
 
 
-EXERCISES = {"check_jacobian_by_hand": (JACOBIANBY_HAND,),
+EXERCISES = {"check_jacobian_by_hand": (JACOBIAN_BY_HAND,),
              "check_two_class_eigenvalue": (TWO_CLASS_EIGENVALUE,),
              "check_tempered_jacobian": (TEMPERED_JACOBIAN,), "check_batched_jvp": (BATCHED_JVP,)}

@@ -73,7 +73,6 @@ def check_uniform_loss(uniform_loss: object) -> Feedback:
 # -- Entropy in bits ------------------------------------------------------
 _P = np.array(ENTROPY_PROBS)
 _NATS = entropy(_P)
-
 ENTROPY_BITS = ValueExercise(
     "entropy_bits", entropy(_P, np.log2), BY_HAND,
     [Mistake(_NATS, "np.log is the natural logarithm, so this is the entropy in nats. "
@@ -161,7 +160,6 @@ _TERMS = -_TARGET * np.log(_TARGET)
 
 _ONE_HOT = ("A one-hot prediction puts probability 0 on classes that the smoothed target gives "
             "eps/C, so its loss is infinite. The best prediction is the smoothed target itself.")
-
 SMOOTHED_MIN_LOSS = ValueExercise(
     "min_loss", _FLOOR, BY_HAND,
     [Mistake(0.0, "0 is the floor without smoothing, reached only as the logits go to "

@@ -62,7 +62,6 @@ def check_grad_weights(grad_weights: object) -> Feedback:
 # -- A gradient entry by hand ----------------------------------------------
 _Z, _Y = np.array(ENTRY_LOGITS), np.array(ENTRY_LABELS)                  # (2, 3), (2,)
 _G, _S = cross_entropy_grad(_Z, _Y), softmax(_Z)
-
 GRADIENT_ENTRY = ValueExercise(
     "entry", _G[0, 0], BY_HAND,
     [Mistake(2 * _G[0, 0], "That is the gradient of the first example's own loss. The "

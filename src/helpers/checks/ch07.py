@@ -72,7 +72,6 @@ def check_sgd_epoch(func: object) -> Feedback:
 
 # -- The loss before training: log C for C = 10 -----------------------
 _LOG_C = float(np.log(INITIAL_LOSS_CLASSES))
-
 INITIAL_LOSS = ValueExercise(
     "initial_loss", _LOG_C, BY_HAND,
     [Mistake(1.0, "That is log10(10). The loss uses the natural logarithm: np.log, in nats."),
@@ -95,9 +94,12 @@ def _folded(W_aug, X, labels, reg, *, loss_reg=0.5, grad_reg=1.0, bias=False,
             loss_data=1.0, grad_data=1.0, sum_loss=False, sum_grad=False,
             penalty_over_n=False, ones_first=False, bias_zeroed=False, shift=None,
             log_probs=None):
-    """loss_and_grad_folded, right with the defaults: ``loss_data * CE + loss_reg * reg *
-    ||W||^2`` and ``grad_data * X_aug.T @ (P - Y) / N + grad_reg * reg * W``; each other option
-    is one mistake (a sum, the bias penalised, the ones first, the bias zeroed, a shift...)."""
+    """loss_and_grad_folded, right with the defaults; every other option is one mistake.
+
+    The loss is ``loss_data * CE + loss_reg * reg * ||W||^2``, the gradient ``grad_data *
+    X_aug.T @ (P - Y) / N + grad_reg * reg * W``; the rest sum, penalise the bias, put the
+    ones first, zero the bias before the logits, or take a wrong (log-)softmax.
+    """
     N = len(X)
     ones = np.ones((N, 1))
     X_aug = np.hstack([ones, X] if ones_first else [X, ones])       # (N, D + 1)
@@ -128,7 +130,6 @@ def _folded_case(rows, labels, why, reg=0.01):
 
 
 _RNG = np.random.default_rng(70)
-
 LOSS_AND_GRAD_FOLDED = FunctionExercise(
     "loss_and_grad_folded", _folded,
     [Case((_RNG.normal(size=(4, 5)) + np.array([[0.0], [0.0], [0.0], [2.0]]),
@@ -211,8 +212,11 @@ def _epoch(W, b, X, labels, order, batch_size, lr, reg, *, batches=None,
 
 
 def _epoch_mistake(hint: str, *, batches=None, change=None, shift=None) -> Mistake:
-    """A wrong epoch: `batches(order, B)` cuts `order` wrongly, ``change(dW, db, W, b, reg, B,
-    N)`` makes a batch's gradients from its data gradients, or a softmax shifted by `shift`."""
+    """A wrong epoch, with one of its three parts wrong.
+
+    `batches(order, B)` cuts `order` wrongly, ``change(dW, db, W, b, reg, B, N)`` makes a
+    batch's gradients from its data gradients, or `shift` shifts the softmax wrongly.
+    """
     def wrong(W, b, X, labels, order, batch_size, lr, reg):
         def grads(W, b, X, y, reg):
             if change is None:

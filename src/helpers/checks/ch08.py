@@ -103,7 +103,6 @@ def _dense(log_probs: np.ndarray, labels=DENSE_LABELS) -> np.ndarray:
 _Z_DENSE = np.array(DENSE_LOGITS)                                     # (N, C)
 _Y_DENSE = np.array(DENSE_LABELS)
 _DENSE_RIGHT = _dense(log_softmax(_Z_DENSE))
-
 DENSE_LOSSES = ValueExercise(
     "dense_losses", _DENSE_RIGHT, _CODE,
     [Mistake(_dense(log_softmax(softmax(_Z_DENSE))),
@@ -184,7 +183,6 @@ def _nll_mistake(hint: str, loss) -> Mistake:
 
 _RNG = np.random.default_rng(8)
 _TALL = log_softmax(_RNG.normal(scale=2.0, size=(5, 4)))                  # (5, 4)
-
 NLL_LOSS = FunctionExercise(
     "my_nll_loss", _nll,
     [Case((log_softmax(_RNG.normal(scale=2.0, size=(3, 3))), np.array([2, 0, 1])),
@@ -292,7 +290,6 @@ SEGMENTATION_LOSS = FunctionExercise(
 # -- SciPy's default axis --------------------------------------------------
 _Z_SCIPY = np.array(SCIPY_LOGITS)                                         # (3, 4)
 _PER = " SciPy's default is axis=None: one softmax over all twelve entries."
-
 SCIPY_DEFAULT = ValueExercise(
     "scipy_probs", softmax(_Z_SCIPY.ravel()).reshape(_Z_SCIPY.shape),
     Tolerance(rtol=1e-6, atol=1e-12),

@@ -87,7 +87,6 @@ _LOSS = float(cross_entropy(_Z, _Y))
 _MI = _LOG_C - _LOSS
 _P_TRUE = pick(softmax(_Z), _Y)                                    # (N,)
 _PROBS = "The loss uses log-probabilities: CE = -mean(log q_y), not {}."
-
 MI_ESTIMATE = ValueExercise(
     "mi_hat", _MI, BY_HAND,
     # inf / inf gives nan; z - log(inf) gives a loss of inf and an estimate of -inf.
@@ -136,7 +135,6 @@ def _pc_with(log_softmax_of):
 
 
 _NORMAL = [[1.0, 2.0, 0.0], [0.0, 0.5, 3.0], [2.0, 1.0, 0.0]]       # labels 1, 2, 0
-
 PC_MI_ESTIMATE = FunctionExercise(
     "pc_mi_estimate", _pc,
     [_pc_case([[2.0, 0.0, -1.0], [1.0, 0.5, 0.0], [0.0, 1.0, 0.5], [-0.5, 1.5, 0.0],
@@ -210,7 +208,6 @@ CEILING = ValueExercise(
 _PI = np.array(BIAS_PRIORS)
 _BIAS = np.log(len(_PI)) - entropy(_PI)
 _WEIGHTED = "The loss of the best model is H(Y) = -sum pi log pi"
-
 NAIVE_BIAS = ValueExercise(
     "naive_at_zero", _BIAS, BY_HAND,
     [Mistake(0.0, "0 is the true mutual information, and what the PC estimate tends to. "

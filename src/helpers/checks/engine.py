@@ -165,8 +165,7 @@ _NEAR = Tolerance(digits=2)
 # -- Exercises --------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
-    """One test input for a :class:`FunctionExercise`; `why`, what it is there to expose, is
-    shown when the learner's function fails on it."""
+    """One test input for a :class:`FunctionExercise`; `why` it exposes shows on a failure."""
 
     args: tuple
     kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -188,9 +187,10 @@ class Case:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A typical wrong answer and the hint it earns: for a :class:`ValueExercise` the value
-    the mistake gives, for a :class:`FunctionExercise` a function with the learner's
-    signature that makes it (its result on a failing case is compared with the learner's).
+    """A typical wrong answer and the hint it earns.
+
+    `wrong` is the value the mistake gives, or for a :class:`FunctionExercise` a function
+    with the learner's signature that makes it, compared with the learner's on a failing case.
     """
 
     wrong: Any

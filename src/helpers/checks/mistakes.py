@@ -1,6 +1,7 @@
-"""Wrong implementations that several chapters' checks recognise, each written once, and the
-parts (``one_hot``, ``pick``, ``jacobians``) that turn a wrong softmax into the wrong loss,
-gradient or Hessian it gives.  Nothing here is exported from :mod:`helpers`: it is wrong on purpose.
+"""Wrong implementations that several chapters' checks recognise, each written once.
+
+``one_hot``, ``pick`` and ``jacobians`` turn a wrong softmax into the wrong loss, gradient or
+Hessian it gives.  Nothing here is exported from :mod:`helpers`: it is wrong on purpose.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def mean_nll(log_probs: np.ndarray, labels: np.ndarray) -> float:
 
 def shift_mistakes(build: Callable, hints: Mapping[str, str], wrong: Callable = shifted_softmax,
                    shifts=("mean", "min", "batch max", "zero")) -> tuple[Mistake, ...]:
-    """One Mistake per wrong shift, tried in that order: ``build(z -> wrong(z, shift))`` (the
-    learner's function from a wrong softmax or log-softmax) earns ``hints[shift]``.
+    """One Mistake per wrong shift, tried in the order of `shifts`.
+
+    ``build(z -> wrong(z, shift))``, the learner's function made from a wrong softmax or
+    log-softmax, earns ``hints[shift]``.
 
     Examples
     --------
