@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..numerics import log_softmax, softmax
+from .cases import BY_HAND, LOG10_HINT, OFF_BY_ONE_HINT, SHIFT_ROWS, shift_hints
 from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise,
                      all_correct)
-from .cases import BY_HAND, LOG10_HINT, OFF_BY_ONE_HINT, SHIFT_ROWS, shift_hints
 from .mistakes import shift_mistakes, shifted_log_softmax, unshifted_log_softmax
 
 __all__ = ["DENSE_LOGITS", "DENSE_LABELS", "BUG_LOGITS", "BUG_LABELS", "IGNORE_INDEX",

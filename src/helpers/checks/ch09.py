@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..numerics import cross_entropy, log_softmax, softmax
-from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .cases import (BITS_HINT, BY_HAND, LOG10_HINT, LOG_OF_SOFTMAX_HINT, MEAN_HINT, SHIFT_ROWS,
                     UNDERFLOW_ROW, shift_hints)
+from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import entropy, log_of_softmax, pick, shift_mistakes, shifted_log_softmax
 
 __all__ = ["MI_LOGITS", "MI_LABELS", "CEILING_CLASSES", "BIAS_PRIORS", "EXERCISES",
