@@ -75,7 +75,10 @@ def test_hessian_logits_reference_matches_finite_differences():
     # Central differences of the analytic gradient (p - e_y) / T, h = 1e-6:
     # truncation ~h^2, rounding ~eps/h, so agreement to 1e-7 absolute.
     z, T = np.array([0.3, -1.2, 2.0]), 0.5
-    grad = lambda v: (helpers.softmax(v / T) - np.eye(3)[1]) / T
+
+    def grad(v):
+        return (helpers.softmax(v / T) - np.eye(3)[1]) / T
+
     fd = np.array([helpers.numerical_gradient(lambda v, i=i: grad(v)[i], z) for i in range(3)])
     np.testing.assert_allclose(HESSIAN_LOGITS.reference(z[None], T)[0], fd, atol=1e-7)
 
