@@ -1,0 +1,122 @@
+"""The numeric claims in the prose of the chapter on the softmax Jacobian.
+
+Each test names the sentence it guards.  References are closed forms
+(the two-class tie, s - e_y) or central differences, never the function
+under test checked against itself.  Tolerances: 1e-12 for float64 algebra
+on numbers of size about 1, 1e-7 for central differences with the
+helpers' default step.
+"""
+
+import numpy as np
+import pytest
+
+import helpers
+
+RNG_SEED = 20260313
+
+
+def largest_eigenvalue(logits):
+    return np.linalg.eigvalsh(helpers.softmax_jacobian(logits))[..., -1]
+
+
+def log_softmax_jacobian(logits):
+    """I - 1 s^T, the Jacobian of log softmax(z) for one example."""
+    probs = helpers.softmax(logits)                     # (C,)
+    return np.eye(probs.size) - np.outer(np.ones(probs.size), probs)
+
+
+def test_two_class_tie_reaches_one_half():
+    """'the eigenvalue is exactly 1/2 for two classes at a tie'."""
+    assert largest_eigenvalue(np.array([0.0, 0.0])) == pytest.approx(
+        0.5, abs=1e-15)
+
+
+@pytest.mark.parametrize("num_classes", [2, 3, 5, 10])
+def test_largest_eigenvalue_never_exceeds_one_half(num_classes):
+    """'The largest eigenvalue never exceeds 1/2' (plus rounding)."""
+    rng = np.random.default_rng(RNG_SEED)
+    batch = rng.normal(scale=4.0, size=(5000, num_classes))   # (N, C)
+    assert largest_eigenvalue(batch).max() <= 0.5 + 1e-15
+
+
+def test_three_classes_strictly_below_but_close():
+    """'With three or more classes it stays strictly below 1/2, though it
+    comes arbitrarily close when two classes share nearly all the
+    probability': the gap shrinks as the third logit falls."""
+    gaps = [0.5 - largest_eigenvalue(np.array([0.0, 0.0, -d]))
+            for d in (2.0, 5.0, 10.0)]
+    assert all(gap > 0 for gap in gaps)
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 1e-4
+
+
+def test_stretch_at_most_one_half():
+    """'||J v|| <= ||v|| / 2' on random logits and vectors."""
+    rng = np.random.default_rng(RNG_SEED + 1)
+    logits = rng.normal(scale=3.0, size=(2000, 4))            # (N, C)
+    vectors = rng.normal(size=(2000, 4))                      # (N, C)
+    stretched = np.einsum("nij,nj->ni", helpers.softmax_jacobian(logits),
+                          vectors)
+    ratio = np.linalg.norm(stretched, axis=1) / np.linalg.norm(vectors, axis=1)
+    assert ratio.max() <= 0.5 + 1e-15
+
+
+def test_vector_jacobian_product_is_j_times_g_because_symmetric():
+    """'only because J is symmetric is that softmax_jvp(logits, g)'."""
+    rng = np.random.default_rng(RNG_SEED + 2)
+    logits, upstream = rng.normal(size=(2, 7))
+    jac = helpers.softmax_jacobian(logits)
+    probs = helpers.softmax(logits)
+    np.testing.assert_allclose(jac.T @ upstream,
+                               probs * (upstream - probs @ upstream),
+                               rtol=0, atol=1e-12)
+
+
+def test_cross_entropy_gradient_survives_saturation():
+    """'The cross-entropy ... the gradient with respect to the logits is
+    simply s - e_y', of full size where the squared error's vanishes."""
+    confident = 10 * np.array([2.0, 1.0, 0.0])
+    label, target = 2, np.array([0.0, 0.0, 1.0])
+    probs = helpers.softmax(confident)
+    jac = helpers.softmax_jacobian(confident)
+    grad_ce = jac.T @ (-target / probs[label])
+    grad_sq = jac.T @ (probs - target)
+    np.testing.assert_allclose(grad_ce, probs - target, rtol=0, atol=1e-12)
+    assert np.linalg.norm(grad_ce) > 1.0
+    assert np.linalg.norm(grad_sq) < 1e-4
+
+
+def test_log_softmax_jacobian_matches_finite_differences():
+    """'d log s / dz = I - 1 s^T', row i checked as the gradient of log s_i."""
+    rng = np.random.default_rng(RNG_SEED + 3)
+    logits = rng.normal(size=5)
+    for i in range(5):
+        row = helpers.numerical_gradient(
+            lambda z: helpers.log_softmax(z)[i], logits)
+        np.testing.assert_allclose(row, log_softmax_jacobian(logits)[i],
+                                   rtol=0, atol=1e-7)
+
+
+def test_log_softmax_jacobian_not_symmetric_and_products_differ():
+    """'This matrix is not symmetric, so here the two products differ'."""
+    logits, target = np.array([2.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])
+    log_jac = log_softmax_jacobian(logits)
+    vjp, jvp = log_jac.T @ -target, log_jac @ -target
+    np.testing.assert_allclose(vjp, helpers.softmax(logits) - target,
+                               rtol=0, atol=1e-12)
+    assert np.abs(vjp - jvp).max() > 0.1
+
+
+def test_diagonal_only_gradient_is_wrong_off_the_true_class():
+    """'it leaves the true class's entry right and sets every other entry
+    to zero', which a finite-difference check catches."""
+    logits, label = np.array([2.0, 1.0, 0.0]), 2
+    probs = helpers.softmax(logits)
+    diagonal_only = np.zeros(3)
+    diagonal_only[label] = -(1 - probs[label])
+    fd = helpers.numerical_gradient(
+        lambda z: -helpers.log_softmax(z)[label], logits)
+    assert diagonal_only[label] == pytest.approx(fd[label], abs=1e-7)
+    others = np.arange(3) != label
+    np.testing.assert_allclose(fd[others], probs[others], rtol=0, atol=1e-7)
+    assert np.abs(diagonal_only - fd).max() > 0.5
