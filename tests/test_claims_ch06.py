@@ -1,0 +1,158 @@
+"""Claims in the prose and figures of chapter 6 (convexity), each checked.
+
+The chapter's own code is run once (every code cell before its summary, in
+one namespace, with figures drawn off screen and closed), so the checks see
+the same data, grid and fitting routine as the reader.  They cover: the
+minimizer found at every setting of the chapter and its explorer has a
+vanishing gradient (this check used to be a cell of the chapter); the
+weight surfaces drawn in the 3-D panels are convex while their logarithm is
+not; one hidden unit already breaks convexity; convex sublevel sets do not
+imply convexity; and the Hessian of the loss in the logits is the softmax
+Jacobian, whatever the label.
+"""
+
+from pathlib import Path
+
+import jupytext
+import matplotlib
+import numpy as np
+import pytest
+
+import helpers
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+CHAPTER = Path(__file__).resolve().parents[1] / "book/chapters/06-convexity.md"
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    """The namespace left by the chapter's code cells before its summary."""
+    notebook = jupytext.read(CHAPTER)
+    namespace = {}
+    show = plt.show
+    plt.show = lambda *args, **kwargs: plt.close("all")   # no window, no warning
+    try:
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown" and cell.source.startswith("## Summary"):
+                break
+            if cell.cell_type == "code":
+                exec(compile(cell.source, str(CHAPTER), "exec"), namespace)
+    finally:
+        plt.show = show
+        plt.close("all")
+    return namespace
+
+
+def toy_grad(theta, x, y, reg, temperature=1.0):
+    """Gradient of the regularized toy loss in (w, b), written out by hand."""
+    A = np.column_stack([x, np.ones_like(x)]) / temperature   # (N, 2)
+    residual = helpers.sigmoid(A @ theta) - y                 # (N,)
+    return A.T @ residual / len(y) + reg * theta
+
+
+# -- the minimizers (the check that used to be a cell of the chapter) -------
+
+def test_toy_grad_agrees_with_finite_differences(chapter):
+    """The hand-written gradient is that of the chapter's `toy_loss_grid`."""
+    rng = np.random.default_rng(0)
+    for name, (x, y) in chapter["toy_data"].items():
+        for reg, T in [(0.0, 1.0), (0.1, 2.0), (1.0, 0.5)]:
+            theta = rng.normal(scale=2.0, size=2)
+
+            def loss(t):
+                return float(chapter["toy_loss_grid"](t[0], t[1], x, y, reg, T))
+
+            # rtol 1e-7: central differences with the default step
+            np.testing.assert_allclose(helpers.numerical_gradient(loss, theta),
+                                       toy_grad(theta, x, y, reg, T), rtol=1e-7, atol=1e-9)
+
+
+def test_every_minimizer_has_a_vanishing_gradient(chapter):
+    """At each (data, λ, T) of the regularization path and the explorer,
+    except separable data with λ = 0, which has no minimizer, Newton's
+    method in `fit_toy` stops where the gradient is zero to rounding."""
+    regs = tuple(chapter["explorer_regs"]) + tuple(chapter["path_regs"])
+    largest = 0.0
+    for name, (x, y) in chapter["toy_data"].items():
+        for reg in regs:
+            for T in chapter["explorer_temperatures"]:
+                if reg > 0 or name == "overlapping":
+                    theta = chapter["fit_toy"](x, y, reg, T)
+                    largest = max(largest, np.abs(toy_grad(theta, x, y, reg, T)).max())
+    # 1e-12: a converged Newton step leaves rounding in a mean of 14 terms
+    # of size about 1, times the condition number of the tiny-λ Hessians
+    assert largest < 1e-12
+
+
+# -- the 3-D panels draw the loss, which is convex; its logarithm is not ----
+
+def chord_excess(f, rng, low, high, size=20_000):
+    """Largest f(midpoint) - mean(f(a), f(b)) over random pairs in a box."""
+    a, b = rng.uniform(low, high, size=(2, size, 2))
+    return np.max(f((a + b) / 2) - (f(a) + f(b)) / 2)
+
+
+@pytest.mark.parametrize("name", ["overlapping", "separable"])
+def test_weight_surface_is_convex_and_its_log_is_not(chapter, name):
+    x, y = chapter["toy_data"][name]
+
+    def loss(t):
+        return chapter["toy_loss_grid"](t[..., 0], t[..., 1], x, y)
+
+    w_grid, b_grid = chapter["w_grid"], chapter["b_grid"]
+    low = (w_grid.min(), b_grid.min())
+    high = (w_grid.max(), b_grid.max())
+    rng = np.random.default_rng(1)
+    # 1e-12: rounding of losses of size at most about 4
+    assert chord_excess(loss, rng, low, high) <= 1e-12
+    assert chord_excess(lambda t: np.log10(loss(t)), rng, low, high) > 0.01
+    # what the panel draws is the loss on the chapter's grid, unchanged
+    np.testing.assert_array_equal(chapter["toy_surfaces"][name],
+                                  chapter["toy_loss_grid"](w_grid, b_grid, x, y))
+
+
+# -- a hidden layer loses convexity -----------------------------------------
+
+def test_one_hidden_unit_is_not_convex(chapter):
+    """(v, w) and (-v, -w) give equal losses; their midpoint gives log 2,
+    which lies above the chord whenever the ends fit better than chance."""
+    f = chapter["hidden_unit_loss"]
+    x, y = chapter["toy_data"]["overlapping"]
+    rng = np.random.default_rng(2)
+    for v, w in rng.uniform(0.5, 4.0, size=(10, 2)):
+        ends = f(v, w, x, y), f(-v, -w, x, y)
+        assert ends[0] == pytest.approx(ends[1], rel=1e-12)
+        assert f(0.0, 0.0, x, y) == pytest.approx(np.log(2), rel=1e-12)
+    # the chapter's own pair
+    ends = chapter["ends"]
+    assert ends[0] == pytest.approx(ends[1], rel=1e-12)
+    assert chapter["middle"] > max(ends)
+
+
+# -- sublevel sets --------------------------------------------------------------
+
+def test_sqrt_abs_has_convex_sublevel_sets_but_is_not_convex():
+    t = np.linspace(-4, 4, 8001)
+    f = np.sqrt(np.abs(t))
+    for c in (0.5, 1.0, 1.5):
+        inside = np.flatnonzero(f <= c)
+        # a sublevel set is an interval: its indices are consecutive
+        assert np.all(np.diff(inside) == 1)
+    assert np.sqrt(0.5) > (np.sqrt(0.0) + np.sqrt(1.0)) / 2     # chord below
+
+
+# -- the Hessian in the logits (derived in chapter 3) -------------------------
+
+@pytest.mark.parametrize("label", range(5))
+def test_hessian_is_the_softmax_jacobian_for_every_label(label):
+    logits = np.random.default_rng(3).normal(size=5)
+
+    def grad_entry(i):
+        return lambda z: helpers.cross_entropy_grad(z, label)[i]
+
+    hessian = np.array([helpers.numerical_gradient(grad_entry(i), logits)
+                        for i in range(5)])
+    # atol 1e-9: central differences of a gradient of size at most 1
+    np.testing.assert_allclose(hessian, helpers.softmax_jacobian(logits), atol=1e-9)
