@@ -1,0 +1,137 @@
+"""Claims of chapter 8 (frameworks) that its prose states in words.
+
+Where a claim is about a framework, the reference here is a NumPy
+transcription of the source the chapter names (no framework is installed):
+Keras 3.16 ``keras/src/backend/tensorflow/nn.py`` (categorical and sparse
+categorical cross-entropy with ``from_logits=False``), PyTorch 2
+``aten/src/ATen/native/LossNLL.cpp`` (the weighted mean), TensorFlow 2.20
+``tensorflow/python/ops/nn_grad.py`` (the gradient into the labels is
+``-log_softmax(logits)``).  The properties checked are the chapter's
+sentences; the transcriptions are checked against the true loss.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from helpers.numerics import cross_entropy, log_softmax, numerical_gradient, softmax
+
+EPSILON = 1e-7            # keras.config.epsilon() default
+
+
+def keras_dense(targets, probs):
+    """TF backend, from_logits=False, no cached logits: rescale, clip, log."""
+    probs = probs / np.sum(probs, axis=-1, keepdims=True)
+    probs = np.clip(probs, EPSILON, 1 - EPSILON)
+    return -np.sum(targets * np.log(probs), axis=-1)
+
+
+def keras_sparse(labels, probs):
+    """TF backend sparse: clip, log, then sparse softmax cross-entropy."""
+    logits = np.log(np.clip(probs, EPSILON, 1 - EPSILON))
+    return -log_softmax(logits)[np.arange(len(labels)), labels]
+
+
+@pytest.fixture
+def batch():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=2.0, size=(50, 10))          # (N, C)
+    labels = rng.integers(0, 10, size=50)                  # (N,)
+    return logits, labels
+
+
+def test_both_keras_paths_give_the_true_loss_on_probabilities(batch):
+    """'Given probabilities, both return the true loss': the clip moves a
+    loss by at most about 1e-7 relative, so rtol = 1e-5 (and the batch's
+    smallest probability is checked to lie above the clip)."""
+    logits, labels = batch
+    probs = softmax(logits)
+    assert probs.min() > EPSILON
+    true = cross_entropy(logits, labels, reduction="none")
+    assert_allclose(keras_dense(np.eye(10)[labels], probs), true, rtol=1e-5)
+    assert_allclose(keras_sparse(labels, probs), true, rtol=1e-5)
+
+
+def test_sparse_loss_of_a_negative_true_logit(batch):
+    """The solution's formula: -ln 1e-7 + ln sum_c clip(z_c), and a zero
+    gradient with respect to the clipped true logit (central differences,
+    step 1e-6, absolute tolerance 1e-9)."""
+    logits, labels = batch
+    row = logits[:1].copy()
+    row[0, labels[0]] = -1.0
+    expected = -np.log(EPSILON) + np.log(np.clip(row, EPSILON,
+                                                 1 - EPSILON).sum())
+    assert_allclose(keras_sparse(labels[:1], row), [expected], rtol=1e-12)
+
+    def loss_of_true_logit(v):
+        shifted = row.copy()
+        shifted[0, labels[0]] = v[0]
+        return keras_sparse(labels[:1], shifted)[0]
+
+    grad = numerical_gradient(loss_of_true_logit, np.array([-1.0]), eps=1e-6)
+    assert abs(grad[0]) < 1e-9
+
+
+def test_dense_and_sparse_keras_paths_differ_on_logits(batch):
+    """On logits (the mistake) the TF backend's dense and sparse losses are
+    different wrong numbers: they rescale and clip in opposite orders."""
+    logits, labels = batch
+    dense = keras_dense(np.eye(10)[labels], logits)
+    sparse = keras_sparse(labels, logits)
+    assert np.max(np.abs(dense - sparse)) > 0.1
+
+
+def test_dense_cross_entropy_gradient_into_labels_is_minus_log_softmax(batch):
+    """TensorFlow's registered gradient for the labels, -log_softmax(logits),
+    is the true derivative of -sum(t * log p) in t (central differences,
+    rtol 1e-6)."""
+    logits, labels = batch
+    targets = np.eye(10)[labels]
+
+    def total(t):
+        return -np.sum(t * log_softmax(logits))
+
+    assert_allclose(numerical_gradient(total, targets), -log_softmax(logits),
+                    rtol=1e-6, atol=1e-8)
+
+
+def torch_weighted_mean_indices(per_sample, labels, weights, ignore_index=-100):
+    """LossNLL.cpp, class indices: sum w_y * loss / sum w_y over kept rows."""
+    keep = labels != ignore_index
+    w = weights[labels[keep]]
+    with np.errstate(invalid="ignore"):
+        return np.sum(w * per_sample[keep]) / np.sum(w)
+
+
+def test_weighted_means_differ_between_indices_and_probability_rows(batch):
+    """With unequal class weights the index form divides by the total
+    weight and the probability form by N, so the two differ; with equal
+    weights both give the plain mean (rtol 1e-12)."""
+    logits, labels = batch
+    per_sample = cross_entropy(logits, labels, reduction="none")
+    weights = np.linspace(0.5, 2.0, 10)
+    by_weight = torch_weighted_mean_indices(per_sample, labels, weights)
+    by_count = np.sum(weights[labels] * per_sample) / len(labels)
+    assert abs(by_weight - by_count) > 1e-3
+    ones = np.ones(10)
+    assert_allclose(torch_weighted_mean_indices(per_sample, labels, ones),
+                    per_sample.mean(), rtol=1e-12)
+
+
+def test_all_ignored_batch_gives_nan(batch):
+    """Every target equal to ignore_index: 0 / 0, nan, not 0."""
+    logits, labels = batch
+    per_sample = cross_entropy(logits, labels, reduction="none")
+    ignored = np.full_like(labels, -100)
+    assert np.isnan(torch_weighted_mean_indices(per_sample, ignored,
+                                                np.ones(10)))
+
+
+def test_class_major_logits_come_from_w_transpose():
+    """With W of shape (D, C), W.T @ X.T is (XW).T, and W @ X.T does not
+    type-check when D != C."""
+    rng = np.random.default_rng(1)
+    X, W = rng.normal(size=(5, 4)), rng.normal(size=(4, 3))  # (N, D), (D, C)
+    assert_allclose(W.T @ X.T, (X @ W).T, rtol=1e-12)
+    with pytest.raises(ValueError):
+        W @ X.T
