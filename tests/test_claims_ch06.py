@@ -57,11 +57,11 @@ def toy_grad(theta, x, y, reg, temperature=1.0):
 def test_toy_grad_agrees_with_finite_differences(chapter):
     """The hand-written gradient is that of the chapter's `toy_loss_grid`."""
     rng = np.random.default_rng(0)
-    for name, (x, y) in chapter["toy_data"].items():
+    for x, y in chapter["toy_data"].values():
         for reg, T in [(0.0, 1.0), (0.1, 2.0), (1.0, 0.5)]:
             theta = rng.normal(scale=2.0, size=2)
 
-            def loss(t):
+            def loss(t, x=x, y=y, reg=reg, T=T):
                 return float(chapter["toy_loss_grid"](t[0], t[1], x, y, reg, T))
 
             # rtol 1e-7: central differences with the default step
