@@ -92,7 +92,7 @@ def test_log_softmax_jacobian_matches_finite_differences():
     logits = rng.normal(size=5)
     for i in range(5):
         row = helpers.numerical_gradient(
-            lambda z: helpers.log_softmax(z)[i], logits)
+            lambda z, i=i: helpers.log_softmax(z)[i], logits)
         np.testing.assert_allclose(row, log_softmax_jacobian(logits)[i],
                                    rtol=0, atol=1e-7)
 
