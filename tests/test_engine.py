@@ -212,3 +212,17 @@ class TestFunctionExercise:
         assert ex.check(lambda x: x * np.float32(2))
         fb = ex.check(lambda x: x.astype(np.float64) * 2)
         assert fb.status == "wrong type" and "float32" in fb.message
+
+    def test_inputs_kept(self):
+        ex = FunctionExercise("step", lambda w, lr: w - lr, [Case((np.ones(3),), {"lr": 0.5})],
+                              Tolerance(rtol=1e-12), inputs_kept="Make a new array.")
+        assert ex.check(lambda w, lr: w - lr)
+
+        def in_place(w, lr):
+            w -= lr
+            return w
+        fb = ex.check(in_place)
+        assert fb.status == "wrong value" and "`w`" in fb.message
+        assert fb.hint == "Make a new array."
+        loose = FunctionExercise("step", ex.reference, ex.cases, ex.tolerance)
+        assert loose.check(in_place)

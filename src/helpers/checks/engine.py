@@ -12,6 +12,7 @@ a check never reads a learner's globals.
 from __future__ import annotations
 
 import html
+import inspect
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -341,6 +342,9 @@ class FunctionExercise:
         (``("loss", "grad")``); empty for one result.
     same_dtype : bool
         Whether each result must have the reference's dtype (float32 in, float32 out).
+    inputs_kept : str
+        If given, the function must leave its array arguments as they were,
+        and this is the hint for one that changes them in place.
 
     Examples
     --------
@@ -364,6 +368,7 @@ class FunctionExercise:
     shape_hint: str = ""
     value_hint: str = ""
     same_dtype: bool = False
+    inputs_kept: str = ""
 
     def check(self, func: Any) -> Feedback:
         """Judge `func`, in the engine's fixed order of steps."""
@@ -399,6 +404,7 @@ class FunctionExercise:
         parts = self._split(got, call)
         if isinstance(parts, Feedback):
             return parts
+        given, given_kwargs = args, kwargs
         args, kwargs = case.copies()
         with np.errstate(all="ignore"):
             wants = self._as_tuple(self.reference(*args, **kwargs))
@@ -418,6 +424,23 @@ class FunctionExercise:
                     self.shape_hint if fb.status == "wrong shape" else self.value_hint)
                 message = fb.message + (f" ({case.why})" if case.why else "")
                 return Feedback(fb.status, message, hint)
+        if self.inputs_kept:
+            return self._changed_input(given, given_kwargs, case)
+        return None
+
+    def _changed_input(self, given: tuple, given_kwargs: dict, case: Case) -> Feedback | None:
+        """Feedback naming the first array argument the call changed in place, else None."""
+        names = list(inspect.signature(self.reference).parameters)
+        for name, before, after in zip(names, case.args, given):
+            if isinstance(before, np.ndarray) and not np.array_equal(before, after,
+                                                                      equal_nan=True):
+                return Feedback("wrong value", f"{self.name} changed the array `{name}` that "
+                                "was passed in.", self.inputs_kept)
+        for name, before in case.kwargs.items():
+            if isinstance(before, np.ndarray) and not np.array_equal(
+                    before, given_kwargs[name], equal_nan=True):
+                return Feedback("wrong value", f"{self.name} changed the array `{name}` that "
+                                "was passed in.", self.inputs_kept)
         return None
 
     def _split(self, got: Any, call: str) -> tuple | Feedback:
