@@ -37,7 +37,7 @@ def make_book(chapter: Path, where: Path) -> Path:
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
     book.mkdir(parents=True, exist_ok=True)
     src = ROOT / "book"
-    for name in ("_config.yml", "references.bib", "references.md", "intro.md"):
+    for name in ("_config.yml", "references.bib", "references.md", "intro.md", "exact-numbers.yml"):
         shutil.copy(src / name, book / name)
     for folder in ("_static", "_ext", "bib", "data"):
         if (src / folder).exists():
