@@ -1,4 +1,4 @@
-"""Flag numbers typed into a chapter's prose that a cell should have computed.
+"""Flag numbers typed into the book's prose that a cell should have computed.
 
 A number the prose quotes and a cell computes is glued (``{glue:text}``), so the
 two cannot disagree. This check reads each chapter's MyST source with
@@ -42,10 +42,10 @@ ALLOWED_FILE = BOOK / "exact-numbers.yml"
 
 _NUMBER = re.compile(
     r"(?<![\w.\-−/^_])"
-    r"(?:[-−]?\d+(?:,\d{3})*\.\d+(?:[eE][-+−]?\d+)?"  # 0.665, 1,234.5, 1.5e-3
+    r"(?:[-−]?\d+(?:\.\d+)?\s?%"  # 64%, 1.5 %
+    r"|[-−]?\d+(?:,\d{3})*\.\d+(?:[eE][-+−]?\d+)?"  # 0.665, 1,234.5, 1.5e-3
     r"|\d+[eE][-+−]?\d+"  # 1e-7
-    r"|10[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"  # 10⁻⁷
-    r"|\d+(?:\.\d+)?\s?%)"  # 64%, 1.5 %
+    r"|10[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # 10⁻⁷
     r"(?![\w])"
 )
 _APPROX = re.compile(r"(?:\\approx|≈|\\simeq|\\sim)\s*(?:\\,|\\;|\s)*([-−]?\d[\d.,]*(?:[eE][-+−]?\d+)?)")
@@ -123,6 +123,9 @@ def scan_text(text: str, *, first_line: int = 1) -> list[tuple[int, str, str]]:
                     found.extend((line, n, context(line))
                                  for n in _numbers_in_text(match.group("arg")))
                 kept = ["" if _OPTION.match(raw) else raw for raw in body]
+                if kept and kept[0].strip() == "---" and "---" in (k.strip() for k in kept[1:]):
+                    end = 1 + [k.strip() for k in kept[1:]].index("---")
+                    kept[: end + 1] = [""] * (end + 1)  # a YAML block of options
                 walk(_parser().parse("\n".join(kept)), body_line)
             elif token.type in ("math_block", "math_block_label", "amsmath"):
                 for i, raw in enumerate(token.content.splitlines()):
@@ -172,14 +175,13 @@ def unglued(path: str | Path, allowed: dict | None = None) -> list[Unglued]:
 
 
 def chapter_paths() -> list[Path]:
-    """The chapters the check covers: every page under ``book/chapters``."""
-    return sorted((BOOK / "chapters").glob("*.md"))
+    """The pages the check covers: every MyST page of the book."""
+    return sorted(p for p in BOOK.rglob("*.md")
+                  if "_build" not in p.parts and p.name != "README.md")
 
 
 def warn_unglued(app, docname: str, source: list[str]) -> None:
-    """Log a warning for each unglued number of a chapter, so ``-W`` fails the build."""
-    if not docname.startswith("chapters/"):
-        return
+    """Log a warning for each unglued number of a page, so ``-W`` fails the build."""
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
