@@ -125,7 +125,18 @@ class TestData:
         assert training.IRIS_PATH == data / "iris.csv"
         assert training.load_iris().X.shape == (150, 4)
 
-    @pytest.mark.parametrize("name", ["iris.csv", "README.md"])
+    def test_digits_are_found_as_a_resource(self):
+        """The digits are package data too, with their source and licence
+        in the README and the checksum of the bytes shipped."""
+        data = resources.files("helpers") / "data"
+        assert (data / "digits.csv.gz").is_file()
+        readme = (data / "README.md").read_text()
+        assert "Alpaydin and Kaynak (1998)" in readme
+        assert "10.24432/C50P49" in readme and training.DIGITS_SHA256 in readme
+        assert training.DIGITS_PATH == data / "digits.csv.gz"
+        assert training.load_digits()[0].shape == (1797, 64)
+
+    @pytest.mark.parametrize("name", ["iris.csv", "digits.csv.gz", "README.md"])
     def test_data_are_declared_package_data(self, name):
         """setuptools copies the file into the wheel only if a package-data
         pattern of `helpers` matches it."""

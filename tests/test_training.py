@@ -8,6 +8,9 @@ loss is near log C, a mini-batch epoch visits every example once, the
 penalty makes the weights' row sums decay by (1 - lr * reg) per step.
 """
 
+import gzip
+import hashlib
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -15,9 +18,13 @@ from scipy import special
 
 from helpers.numerics import numerical_gradient
 from helpers.training import (
+    DIGITS_PATH,
+    DIGITS_SHA256,
     IRIS_PATH,
     TrainingHistory,
     accuracy,
+    file_sha256,
+    load_digits,
     load_iris,
     loss_and_grad,
     make_blobs3,
@@ -25,6 +32,9 @@ from helpers.training import (
     stratified_split,
     train,
 )
+
+# SHA-256 of the decoded digits as int64, 65 columns (pixels, then digit), C order.
+DIGITS_DECODED_SHA256 = "e10b10289c0d9d8a1b3e6b7dfe998949029a89056e0e06dfb989924a36d75a3c"
 
 
 def problem(seed=0, N=7, D=4, C=3, scale=1.0):
@@ -271,6 +281,66 @@ class TestData:
         path.write_text("a,b,species\n1.0,x,setosa\n")
         with pytest.raises(ValueError, match="line 2"):
             load_iris(path)
+
+    def test_digits(self):
+        """Shape, labels, pixel range, class counts and a checksum of the
+        decoded values, so that a silently changed copy fails."""
+        X, labels = load_digits()
+        assert X.shape == (1797, 64) and labels.shape == (1797,)
+        assert X.dtype == np.float64 and labels.dtype == np.int64
+        assert set(np.unique(labels).tolist()) == set(range(10))
+        assert X.min() == 0 and X.max() == 16
+        assert np.all(X == np.round(X))
+        # The UCI description of optdigits.tes: 178, 182, 177, 183, 181,
+        # 182, 181, 179, 174, 180 images of the digits 0 to 9.
+        assert np.bincount(labels).tolist() == [178, 182, 177, 183, 181,
+                                                182, 181, 179, 174, 180]
+        # An independent reader of the same file agrees entry by entry.
+        reference = np.loadtxt(DIGITS_PATH, delimiter=",")          # (1797, 65)
+        assert_array_equal(X, reference[:, :64])
+        assert_array_equal(labels, reference[:, 64])
+        decoded = np.hstack([X, labels[:, None]]).astype(np.int64)
+        assert hashlib.sha256(decoded.tobytes()).hexdigest() == DIGITS_DECODED_SHA256
+
+    def test_digits_file_checksum(self):
+        assert file_sha256(DIGITS_PATH) == DIGITS_SHA256
+        assert DIGITS_SHA256 == hashlib.sha256(DIGITS_PATH.read_bytes()).hexdigest()
+
+    def test_digits_explicit_and_plain_path(self, tmp_path):
+        X, labels = load_digits(str(DIGITS_PATH))
+        plain = tmp_path / "digits.csv"
+        plain.write_text(gzip.decompress(DIGITS_PATH.read_bytes()).decode())
+        X2, labels2 = load_digits(plain)
+        assert_array_equal(X, X2)
+        assert_array_equal(labels, labels2)
+
+    def test_digits_bad_path_type(self):
+        with pytest.raises(TypeError, match="`path` must be None, a str"):
+            load_digits(3)
+
+    def test_digits_missing_file(self, tmp_path):
+        with pytest.raises(FileNotFoundError, match="no digits data"):
+            load_digits(tmp_path / "nope.csv")
+
+    @pytest.mark.parametrize("row, words", [
+        ("0," * 63 + "0", "expected 65 columns"),
+        ("0," * 64 + "x", "must be an integer"),
+        ("0," * 64 + "1.5", "must be an integer"),
+        ("17," + "0," * 63 + "1", r"pixels must lie in \[0, 16\]"),
+        ("-1," + "0," * 63 + "1", r"pixels must lie in \[0, 16\]"),
+        ("0," * 64 + "10", r"digits must lie in \[0, 9\]"),
+    ])
+    def test_digits_bad_rows(self, tmp_path, row, words):
+        path = tmp_path / "bad.csv"
+        path.write_text("0," * 64 + "3\n" + row + "\n")
+        with pytest.raises(ValueError, match=words):
+            load_digits(path)
+
+    def test_digits_empty_file(self, tmp_path):
+        path = tmp_path / "empty.csv"
+        path.write_text("")
+        with pytest.raises(ValueError, match="no rows"):
+            load_digits(path)
 
     def test_split_is_stratified_partition(self):
         labels = np.repeat([0, 1, 2], [50, 50, 20])

@@ -16,6 +16,9 @@ The module depends on NumPy and :mod:`helpers.numerics` only.
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
+import os
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -34,6 +37,8 @@ __all__ = [
     "make_blobs3",
     "BLOB_CENTRES",
     "load_iris",
+    "load_digits",
+    "file_sha256",
     "Dataset",
     "stratified_split",
 ]
@@ -42,6 +47,15 @@ __all__ = [
 #: the package, ``helpers/data/iris.csv`` (its README gives the source and
 #: licence), found through importlib.resources wherever the package is.
 IRIS_PATH = resources.files(__package__) / "data" / "iris.csv"
+
+#: Where ``load_digits`` looks when no path is given: the gzip-compressed
+#: copy of the 8x8 handwritten digits that comes with the package,
+#: ``helpers/data/digits.csv.gz`` (its README gives the source and licence).
+DIGITS_PATH = resources.files(__package__) / "data" / "digits.csv.gz"
+
+#: SHA-256 of the raw bytes of the packaged ``digits.csv.gz``, exactly the
+#: file that scikit-learn 1.6.1 ships as sklearn/datasets/data/digits.csv.gz.
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
 
 
 # --------------------------------------------------------------------------
@@ -477,3 +491,101 @@ def stratified_split(labels, *, test_fraction=0.3, seed=0):
     test_idx = np.sort(np.array(test, dtype=np.int64))
     train_idx = np.setdiff1d(np.arange(len(labels)), test_idx)
     return train_idx, test_idx
+
+
+def load_digits(path=None):
+    """The 8x8 handwritten digits: 1,797 images of 64 pixels, 10 classes.
+
+    The UCI "Optical Recognition of Handwritten Digits" test set
+    (Alpaydin and Kaynak, 1998): each 32x32 bitmap of a digit written by one
+    of 13 people was cut into 4x4 blocks, and each pixel counts the ink in
+    one block, an integer from 0 to 16.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        A CSV file, optionally gzip-compressed (a name ending in ``.gz``),
+        with no header and one image per row: 64 pixel values, row by row
+        of the 8x8 image, then the digit.  By default the copy installed
+        with the package, ``helpers/data/digits.csv.gz`` (see
+        ``helpers/data/README.md`` for its source and licence).
+
+    Returns
+    -------
+    X : ndarray of float, shape (N, 64)
+        The pixels, in ``[0, 16]``; ``X[n].reshape(8, 8)`` is image n.
+    labels : ndarray of int, shape (N,)
+        The digit shown, in ``[0, 9]``.
+
+    Raises
+    ------
+    TypeError
+        If `path` is neither None, a str nor a path-like object.
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If a row does not have 65 integer columns, a pixel lies outside
+        ``[0, 16]`` or a digit outside ``[0, 9]``, or the file has no rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from helpers.training import load_digits
+    >>> X, labels = load_digits()
+    >>> X.shape, labels.shape
+    ((1797, 64), (1797,))
+    >>> np.bincount(labels).tolist()
+    [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    >>> print(X[0].reshape(8, 8)[1].astype(int))
+    [ 0  0 13 15 10 15  5  0]
+    """
+    if path is None:
+        path = DIGITS_PATH
+    elif isinstance(path, (str, os.PathLike)):
+        path = Path(path)
+    else:
+        raise TypeError("`path` must be None, a str or a path-like object; "
+                        f"got {type(path).__name__}.")
+    if not path.is_file():
+        raise FileNotFoundError(f"no digits data at {path}; pass the path of a "
+                                "copy of helpers/data/digits.csv.gz.")
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", newline="") as handle:
+        rows = [row for row in csv.reader(handle) if row]
+    if not rows:
+        raise ValueError(f"{path} has no rows.")
+    values = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) != 65:
+            raise ValueError(f"{path}, line {number}: expected 65 columns (64 "
+                             f"pixels and the digit), got {len(row)}.")
+        try:
+            values.append([int(float(v)) if float(v).is_integer() else None
+                           for v in row])
+        except ValueError:
+            raise ValueError(f"{path}, line {number}: every column must be an "
+                             "integer.") from None
+        if None in values[-1]:
+            raise ValueError(f"{path}, line {number}: every column must be an "
+                             "integer.")
+    data = np.array(values, dtype=np.int64)                   # (N, 65)
+    pixels, labels = data[:, :64], data[:, 64]
+    if pixels.min() < 0 or pixels.max() > 16:
+        raise ValueError(f"{path}: pixels must lie in [0, 16]; got values from "
+                         f"{pixels.min()} to {pixels.max()}.")
+    if labels.min() < 0 or labels.max() > 9:
+        raise ValueError(f"{path}: digits must lie in [0, 9]; got values from "
+                         f"{labels.min()} to {labels.max()}.")
+    return pixels.astype(float), labels
+
+
+def file_sha256(path):
+    """The SHA-256 hex digest of a file's bytes, to confirm a data file.
+
+    Examples
+    --------
+    >>> from helpers.training import DIGITS_PATH, DIGITS_SHA256, file_sha256
+    >>> file_sha256(DIGITS_PATH) == DIGITS_SHA256
+    True
+    """
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
