@@ -11,14 +11,18 @@ float64.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
 import scipy.special
 
-from helpers.checks.ch01 import (BY_HAND_LOGITS, TEMPERATURE_LOGITS, TEMPERATURES,
+from helpers.checks.ch01 import (BY_HAND_LOGITS, EXERCISES, TEMPERATURE_LOGITS, TEMPERATURES,
                                  check_logit_gap, check_my_softmax, check_softmax_by_hand,
                                  check_temperature_probs, check_zero_temperature_limit)
+from tools.project import BOOK
+
+CHAPTER = BOOK / "chapters" / "01-softmax.md"
 
 CLOSE = "Close: right to two significant digits. Give more digits."
 
@@ -173,7 +177,7 @@ class TestCheckTemperatureProbs:
 
 
 # --------------------------------------------------------------------------
-# The zero-temperature limit: 1/k on each of the k tied maxima
+# The zero-temperature limit: 1/r on each of the r tied maxima
 # --------------------------------------------------------------------------
 
 def limit_by_loop(logits):
@@ -215,3 +219,36 @@ class TestCheckZeroTemperatureLimit:
             return is_max / is_max.sum(axis=-1, keepdims=True)
         fb = check_zero_temperature_limit(isclose_ties)
         assert fb.status == "wrong value" and "near-tie" in fb.message
+
+
+# --------------------------------------------------------------------------
+# "Tolerances stated in an exercise are the tolerances its check uses."
+# --------------------------------------------------------------------------
+
+def exercise_text(label):
+    """The statement of the exercise `label`: from its `:label:` line to the fence."""
+    text = CHAPTER.read_text(encoding="utf-8")
+    start = text.index(f":label: {label}\n")
+    return text[start:text.index("\n:::\n", start)]
+
+
+@pytest.mark.parametrize("label, check", [
+    ("ex-softmax-my-softmax", "check_my_softmax"),
+    ("ex-softmax-temperature", "check_temperature_probs"),
+    ("ex-softmax-zero-temperature", "check_zero_temperature_limit")])
+def test_stated_rtol_and_atol_are_the_checks(label, check):
+    text = exercise_text(label)
+    stated = {name: float(value) for name, value in
+              re.findall(r"\b(rtol|atol) = ([0-9.]+e-[0-9]+)", text)}
+    (exercise,) = EXERCISES[check]
+    assert stated == {"rtol": exercise.tolerance.rtol, "atol": exercise.tolerance.atol}
+    assert exercise.tolerance.digits is None
+
+
+@pytest.mark.parametrize("label, check", [
+    ("ex-softmax-by-hand", "check_softmax_by_hand"),
+    ("ex-softmax-logit-gap", "check_logit_gap")])
+def test_stated_significant_digits_are_the_checks(label, check):
+    assert "to three significant digits" in " ".join(exercise_text(label).split())
+    (exercise,) = EXERCISES[check]
+    assert exercise.tolerance.digits == 3

@@ -1,36 +1,43 @@
 """Claims that the prose of chapter 1 (the softmax) makes, tested.
 
-Each test names the sentence it guards.  The chapter's own
-``softmax_vector`` is read from the chapter with jupytext, so that a change
-to it is tested too.  References: closed forms in float64, central finite
+Each test names the sentence it guards.  The chapter's own solutions
+(``my_softmax``, ``softmax_zero_temperature``) are read from the chapter with
+jupytext, so that a change to them is tested too.  References: closed forms
+in float64, SciPy's ``logsumexp``, ``logit`` and ``expit``, central finite
 differences, and the definition of Adam's update (Kingma and Ba, 2015).
 """
 
 import ast
-import warnings
 
 import jupytext
 import numpy as np
 import pytest
+import scipy.special
 
 import helpers
+from helpers.checks.ch01 import (BY_HAND_LOGITS, TEMPERATURE_LOGITS, TEMPERATURES,
+                                 check_my_softmax, check_zero_temperature_limit)
 from tools.project import BOOK
 
 CHAPTER = BOOK / "chapters" / "01-softmax.md"
 
 
 def chapter_function(name, chapter=CHAPTER):
-    """The function `name` as `chapter` defines it (its `def` only, run with
-    ``np`` in scope), so that a test exercises the code the reader sees."""
+    """The function `name` as `chapter` last defines it (its `def` only, run
+    with ``np`` in scope): for an exercise, the solution after the stub, so
+    that a test exercises the code the reader sees."""
+    found = None
     for cell in jupytext.read(chapter).cells:
         if cell.cell_type != "code" or f"def {name}(" not in cell.source:
             continue  # (other cells may hold IPython magics, not Python)
         for node in ast.parse(cell.source).body:
             if isinstance(node, ast.FunctionDef) and node.name == name:
-                namespace = {"np": np}
-                exec(compile(ast.Module([node], []), str(chapter), "exec"), namespace)
-                return namespace[name]
-    raise LookupError(f"{chapter.name} defines no function {name!r}")
+                found = node
+    if found is None:
+        raise LookupError(f"{chapter.name} defines no function {name!r}")
+    namespace = {"np": np}
+    exec(compile(ast.Module([found], []), str(chapter), "exec"), namespace)
+    return namespace[name]
 
 
 # --------------------------------------------------------------------------
@@ -133,46 +140,175 @@ def test_adam_can_move_the_mean_bias():
     assert abs(biases.mean() - start) > 1e-3
 
 
+
+
 # --------------------------------------------------------------------------
-# "softmax_vector already masks a class ... and float32 logits give float32
-# probabilities"; "helpers.softmax does more: ... rejects input ... returns
-# nan without a warning for a row whose logits are all -inf".
+# The worked example: "Here the sum prints as exactly 1.0, but it need not
+# ... for other logits the sum can print as 0.9999999999999999 or
+# 1.0000000000000002."
 # --------------------------------------------------------------------------
 
 
-def test_softmax_vector_already_masks_minus_infinity():
-    softmax_vector = chapter_function("softmax_vector")
-    masked = np.array([2.0, 1.0, -np.inf])
-    probs = softmax_vector(masked)
-    assert probs[2] == 0.0
-    np.testing.assert_allclose(probs[:2], helpers.softmax(masked[:2]), rtol=1e-15)
-    np.testing.assert_array_equal(probs, helpers.softmax(masked))
+def test_worked_example_by_the_three_steps():
+    weights = np.exp([2.0, 1.0, 0.0])
+    probs = helpers.softmax(np.array([2.0, 1.0, 0.0]))
+    np.testing.assert_allclose(probs, weights / weights.sum(), rtol=1e-15)
+    assert repr(float(probs.sum())) == "1.0"
 
 
-def test_softmax_vector_keeps_float32():
-    softmax_vector = chapter_function("softmax_vector")
-    logits = np.array([2.0, 1.0, -np.inf], dtype=np.float32)
-    assert softmax_vector(logits).dtype == np.float32
-    assert helpers.softmax(logits).dtype == np.float32
+def test_sums_of_the_random_batch_print_on_both_sides_of_one():
+    rng = np.random.default_rng(0)  # the chapter's batch
+    sums = helpers.softmax(rng.normal(scale=3.0, size=(1000, 5))).sum(axis=1)
+    printed = {repr(float(total)) for total in sums}
+    assert {"0.9999999999999999", "1.0000000000000002"} <= printed
+    assert np.abs(sums - 1).max() < 1e-14  # a few ulps, no more
 
 
-def test_all_masked_row_nan_with_and_without_a_warning():
-    softmax_vector = chapter_function("softmax_vector")
-    all_masked = np.full(3, -np.inf)
-    with pytest.warns(RuntimeWarning):
-        assert np.all(np.isnan(softmax_vector(all_masked)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert np.all(np.isnan(helpers.softmax(all_masked)))
+# --------------------------------------------------------------------------
+# "Read backwards ... log p_i = z_i - LSE(z): ... unnormalised
+# log-probabilities"; "With two classes ... z_1 - z_0 = log(p_1 / p_0) =
+# log(p_1 / (1 - p_1)), the log-odds ... the inverse of the logistic sigmoid".
+# --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "bad, error, word",
-    [
-        (np.array([1j, 2.0]), TypeError, "logits"),
-        (np.zeros((3, 0)), ValueError, "logits"),
-    ],
-)
-def test_helpers_softmax_rejects_what_it_cannot_use(bad, error, word):
-    with pytest.raises(error, match=word):
-        helpers.softmax(bad)
+def test_logits_are_log_probabilities_up_to_minus_lse():
+    rng = np.random.default_rng(21)
+    logits = rng.normal(scale=4.0, size=(200, 6))  # (N, C)
+    offset = np.log(helpers.softmax(logits)) - logits  # (N, C)
+    lse = scipy.special.logsumexp(logits, axis=1, keepdims=True)  # (N, 1)
+    np.testing.assert_allclose(offset, np.broadcast_to(-lse, offset.shape),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_two_class_logit_gap_is_the_log_odds():
+    rng = np.random.default_rng(22)
+    logits = rng.normal(scale=5.0, size=(500, 2))  # (N, 2): z_0, z_1
+    probs = helpers.softmax(logits)
+    gap = logits[:, 1] - logits[:, 0]
+    np.testing.assert_allclose(np.log(probs[:, 1] / probs[:, 0]), gap,
+                               rtol=1e-12, atol=1e-12)
+    # logit(p_1) sees only the stored p_1, and 1 - p_1 cancels when p_1 is
+    # near 1: a rounding of p_1 costs about eps / min(p_0, p_1) in the result.
+    eps = np.finfo(np.float64).eps
+    bound = 8 * eps / probs.min(axis=1) + 4 * eps * np.abs(gap)
+    assert np.all(np.abs(scipy.special.logit(probs[:, 1]) - gap) <= bound)
+
+
+def test_logit_is_the_inverse_of_the_sigmoid():
+    # sigma(x) is stored with an absolute error of eps near 1, which costs
+    # logit about eps * e^|x|: below 1e-11 for |x| <= 10.
+    x = np.linspace(-10.0, 10.0, 201)
+    np.testing.assert_allclose(scipy.special.logit(helpers.sigmoid(x)), x,
+                               rtol=0, atol=1e-11)
+    p = np.linspace(1e-6, 1 - 1e-6, 1001)
+    np.testing.assert_allclose(helpers.sigmoid(np.log(p / (1 - p))), p, rtol=1e-12)
+    np.testing.assert_allclose(scipy.special.expit(np.log(p / (1 - p))), p, rtol=1e-12)
+
+
+def test_the_chapters_log_odds_cell():
+    pair = np.array([0.3, 1.5])
+    p_pair = helpers.softmax(pair)
+    log_odds = np.log(p_pair[1] / (1 - p_pair[1]))
+    assert abs(log_odds - (pair[1] - pair[0])) < 1e-14
+    assert abs(helpers.sigmoid(log_odds) - p_pair[1]) < 1e-15
+
+
+# --------------------------------------------------------------------------
+# "the largest probability for the logits (40, 0) is 1 - delta ... about
+# 4.2e-18 ... closer to 1 than to any other of them and rounds to exactly 1.0,
+# while the small probability delta is still stored accurately."
+# --------------------------------------------------------------------------
+
+
+def test_probability_one_in_floating_point():
+    probs = helpers.softmax(np.array([40.0, 0.0]))
+    delta = np.exp(-40.0) / (1 + np.exp(-40.0))
+    assert f"{delta:.1e}" == "4.2e-18"
+    gap_below_one = 1.0 - np.nextafter(1.0, 0.0)
+    assert delta < gap_below_one / 2  # so 1 - delta rounds to 1
+    assert probs[0] == 1.0
+    np.testing.assert_allclose(probs[1], delta, rtol=1e-14)
+
+
+# --------------------------------------------------------------------------
+# "e^1000 is beyond the largest double-precision number ... for logits near
+# -1000 every exponential underflows to 0"; "The logits (1000, 999, 998) have
+# the same differences as (2, 1, 0), and get the same probabilities".
+# --------------------------------------------------------------------------
+
+
+def test_the_naive_formula_overflows_and_underflows():
+    with np.errstate(over="ignore"):
+        assert np.exp(1000.0) == np.inf
+    assert np.all(np.exp(np.array([-1000.0, -1001.0, -1002.0])) == 0.0)
+    assert 1000.0 > np.log(np.finfo(np.float64).max)
+
+
+def test_helpers_softmax_shifts_each_row():
+    expected = helpers.softmax(np.array([2.0, 1.0, 0.0]))
+    batch = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]])
+    np.testing.assert_allclose(helpers.softmax(batch), np.vstack([expected] * 2),
+                               rtol=1e-14)
+
+
+# --------------------------------------------------------------------------
+# The chapter's solutions of the two function exercises pass their checks.
+# --------------------------------------------------------------------------
+
+
+def test_the_chapters_my_softmax_passes():
+    assert check_my_softmax(chapter_function("my_softmax"))
+
+
+def test_the_chapters_zero_temperature_limit_passes():
+    assert check_zero_temperature_limit(chapter_function("softmax_zero_temperature"))
+
+
+# --------------------------------------------------------------------------
+# Exercise solutions: "p_1 = e^3 / (e^1 + e^3 + e^0)"; "the ratio p_0 / p_1 =
+# e^(2/T) falls from e^4 at T = 1/2 to e^(2/5) at T = 5 ... The order of the
+# classes never changes"; "log 3" for probabilities 0.6 and 0.2 whatever the
+# other eight classes are.
+# --------------------------------------------------------------------------
+
+
+def test_by_hand_solution():
+    weights = np.exp(np.array(BY_HAND_LOGITS))
+    assert BY_HAND_LOGITS == (1.0, 3.0, 0.0)
+    assert f"{weights[1] / weights.sum():.3f}" == "0.844"
+
+
+def test_temperature_ratio_and_order():
+    logits = np.array(TEMPERATURE_LOGITS)
+    for temperature in TEMPERATURES:
+        probs = helpers.softmax(logits / temperature)
+        np.testing.assert_allclose(probs[0] / probs[1], np.exp(2 / temperature), rtol=1e-13)
+        assert np.all(np.argsort(probs) == np.argsort(logits))
+    uniformity = [np.abs(helpers.softmax(logits / t) - 1 / 3).max() for t in TEMPERATURES]
+    assert np.argmin(uniformity) == TEMPERATURES.index(5.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_logit_gap_ignores_the_other_classes(seed):
+    rest = np.random.default_rng(seed).dirichlet(np.ones(8)) * 0.2  # sums to 0.2
+    probs = np.concatenate([[0.6, 0.2], rest])
+    logits = np.log(probs) + 3.0  # any logits with these probabilities
+    np.testing.assert_allclose(helpers.softmax(logits), probs, rtol=1e-12)
+    assert abs((logits[0] - logits[1]) - np.log(3.0)) < 1e-14
+
+
+# --------------------------------------------------------------------------
+# "With 200 000 draws each frequency has a standard error of at most
+# sqrt(p_i (1 - p_i) / 200 000), about 0.001."
+# --------------------------------------------------------------------------
+
+
+def test_gumbel_max_frequencies_and_their_standard_error():
+    logits = np.array([2.0, 1.0, 0.0])
+    probs = helpers.softmax(logits)
+    rng = np.random.default_rng(3)  # the chapter's draws
+    winners = np.argmax(logits + rng.gumbel(size=(200_000, 3)), axis=1)
+    freq = np.bincount(winners, minlength=3) / len(winners)
+    se = np.sqrt(probs * (1 - probs) / len(winners))
+    assert f"{se.max():.1g}" == "0.001"
+    assert np.all(np.abs(freq - probs) < 4 * se)

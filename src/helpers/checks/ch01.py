@@ -182,14 +182,14 @@ TEMPERATURE_PROBS = ValueExercise(
     value_hint="Row k is softmax(z / T) with T = TEMPERATURES[k].")
 
 
-# --- The zero-temperature limit: 1/k on each of the k tied maxima ------------
+# --- The zero-temperature limit: 1/r on each of the r tied maxima ------------
 def _zero_temperature(logits: np.ndarray) -> np.ndarray:
     is_max = logits == np.max(logits, axis=-1, keepdims=True)
     return is_max / np.sum(is_max, axis=-1, keepdims=True)
 
 
 _SMALL_T_HINT = ("Evaluate the limit exactly instead of plugging in a small temperature: "
-                 "the answer holds only 0s and fractions 1/k, and a near-tie such as "
+                 "the answer holds only 0s and fractions 1/r, and a near-tie such as "
                  "(1, 1 - 1e-12) is not a tie.")
 ZERO_TEMPERATURE_LIMIT = FunctionExercise(
     "softmax_zero_temperature", _zero_temperature,
@@ -201,7 +201,7 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
           why="huge logits: 1e300 / T overflows for every T < 1e-8")],
     _CODE,
     [Mistake(lambda z: np.eye(z.shape[-1])[np.argmax(z, axis=-1)],
-             "Ties: when k logits share the maximum, the limit gives each of them 1/k. "
+             "Ties: when r logits share the maximum, the limit gives each of them 1/r. "
              "np.argmax picks only the first."),
      Mistake(lambda z: (z == np.max(z, axis=-1, keepdims=True)).astype(float),
              "Divide by the number of tied maxima in each row, so that the row sums to 1."),
