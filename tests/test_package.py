@@ -46,10 +46,27 @@ def requirement_names(requirements):
     return names
 
 
+def _optional_imports(tree):
+    """Import statements inside ``try: ... except ImportError:``: the module copes without."""
+    optional = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id in ("ImportError",
+                                                               "ModuleNotFoundError")
+                for h in node.handlers):
+            optional |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return optional
+
+
 def imported_top_level(path):
-    """Every top-level module a file imports, also inside functions."""
+    """Every top-level module a file imports, also inside functions, but for the
+    optional ones (imported in a ``try`` whose ``except ImportError`` copes)."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    optional = _optional_imports(tree)
+    for node in ast.walk(tree):
+        if id(node) in optional:
+            continue
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0:

@@ -48,7 +48,8 @@ _NUMBER = re.compile(
     r"|10[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # 10⁻⁷
     r"(?![\w])"
 )
-_APPROX = re.compile(r"(?:\\approx|≈|\\simeq|\\sim)\s*(?:\\,|\\;|\s)*([-−]?\d[\d.,]*(?:[eE][-+−]?\d+)?)")
+_APPROX = re.compile(r"(?:\\approx|≈|\\simeq|\\sim)\s*(?:\\,|\\;|\s)*"
+                     r"([-−]?\d[\d.,]*(?:[eE][-+−]?\d+)?)")
 # Directives whose body is code or maths, not MyST prose.
 _NOT_PROSE = {"code-cell", "code", "code-block", "sourcecode", "literalinclude", "raw",
               "glue:figure", "glue:math", "exercise-table", "bibliography", "mermaid"}

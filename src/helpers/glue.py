@@ -59,12 +59,9 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         raise TypeError(f"name must be a non-empty str, got {name!r}")
     value = _plain(value)
     try:
+        from IPython import get_ipython
         from myst_nb import glue as _myst_glue
     except ImportError:  # a student's environment without the book's build tools
-        return value
-    try:
-        from IPython import get_ipython
-    except ImportError:
         return value
     if get_ipython() is not None:  # only a kernel has somewhere to put the output
         _myst_glue(name, value, display=display)

@@ -1,0 +1,154 @@
+"""Explorers drawn by Vega-Lite: the Python side, and the page's script in Chromium.
+
+The chart is the ch01-style softmax of three logits and a temperature, whose
+mathematics runs in Vega expressions; the browser test moves its sliders to
+random values and compares every probability the page holds with
+``helpers.softmax`` on the same inputs (to 1e-6).
+"""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers.explorer.vega import MIN_POSITIONS, Control, VegaExplorer, slider
+
+alt = pytest.importorskip("altair")
+
+
+def softmax_explorer():
+    z0, c0 = slider("z0", -4, 4, 2.0, "logit z₀")
+    z1, c1 = slider("z1", -4, 4, 1.0, "logit z₁")
+    lt, ct = slider("log2T", -2, 2, 0.0, "temperature T", power=2)
+    data = alt.Data(values=[{"cls": i} for i in range(3)])
+    base = (alt.Chart(data)
+            .transform_calculate(z="[z0, z1, 0][datum.cls]", T="pow(2, log2T)")
+            .transform_joinaggregate(zmax="max(z)")
+            .transform_calculate(e="exp((datum.z - datum.zmax) / datum.T)")
+            .transform_joinaggregate(total="sum(e)")
+            .transform_calculate(p="datum.e / datum.total"))
+    bars = base.mark_bar().encode(x="cls:O", y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1])))
+    text = base.mark_text(dy=-8).encode(x="cls:O", y="p:Q", text=alt.Text("p:Q", format=".3f"))
+    chart = (bars + text).add_params(z0, z1, lt).properties(width="container", height=200)
+    return VegaExplorer(chart, {"z0": c0, "z1": c1, "log2T": ct},
+                        alt="Three class probabilities.", name="softmax-test")
+
+
+def test_a_slider_has_at_least_41_positions():
+    param, control = slider("x", 0, 1, 0.5, "x")
+    step = param.param.bind.step
+    assert (1 - 0) / step + 1 >= MIN_POSITIONS
+    with pytest.raises(ValueError, match="at least 41"):
+        slider("x", 0, 1, 0.5, "x", step=0.05)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"name": "not a name"}, TypeError, "identifier"),
+    ({"lo": 1.0, "hi": 0.0}, ValueError, "lo < hi"),
+    ({"value": 5.0}, ValueError, "value must lie"),
+    ({"step": 0.0}, ValueError, "step must be positive"),
+])
+def test_slider_rejects_bad_arguments(kwargs, error, match):
+    args = {"name": "x", "lo": 0.0, "hi": 1.0, "value": 0.5, "label": "x"} | kwargs
+    with pytest.raises(error, match=match):
+        slider(**args)
+
+
+def test_a_log_slider_reads_its_value_not_its_exponent():
+    assert Control("T", digits=2, power=2).text(-2.0) == "0.25"
+    assert Control("z", digits=1).text(-1.25) == "-1.2"
+
+
+def test_controls_must_match_the_chart_sliders():
+    ex = softmax_explorer()
+    with pytest.raises(ValueError, match="exactly the chart's sliders"):
+        VegaExplorer(ex.chart, {"z0": ex.controls["z0"]}, alt="x", name="x")
+    with pytest.raises(ValueError, match="alt"):
+        VegaExplorer(ex.chart, ex.controls, alt=" ", name="x")
+
+
+def test_the_block_carries_spec_labels_and_a_still():
+    ex = softmax_explorer()
+    page = ex.to_html()
+    payload = page.split('class="vega-explorer-spec">', 1)[1].split("</script>", 1)[0]
+    data = json.loads(payload)
+    assert data["meta"]["controls"]["log2T"] == {"label": "temperature T", "digits": 2,
+                                                  "power": 2}
+    assert data["spec"]["description"] == "Three class probabilities."
+    still = page.split('class="vega-explorer-still">', 1)[1]
+    assert still.startswith("<svg ") and 'role="img"' in still
+    assert 'aria-label="Three class probabilities."' in still
+    assert "cdn" not in page.lower() and "http://" not in page.replace(
+        "http://www.w3.org", "")
+
+
+def test_the_png_for_pdf_is_drawn_at_twice_the_size():
+    from PIL import Image
+    import io
+
+    ex = softmax_explorer()
+    one = Image.open(io.BytesIO(ex.png(scale=1)))
+    two = Image.open(io.BytesIO(base64.b64decode(ex._repr_mimebundle_()["image/png"])))
+    assert two.size == (2 * one.size[0], 2 * one.size[1])
+
+
+@pytest.mark.browser
+def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path):
+    import vl_convert as vlc
+    from tests.support import chromium
+    from tests.support.server import serve
+
+    from explorers import HERE, VL_VERSION
+
+    (tmp_path / "vega-bundle.js").write_text(vlc.javascript_bundle(vl_version=VL_VERSION))
+    for name in ("explorer.js", "explorer.css"):
+        (tmp_path / name).write_text((HERE / name).read_text())
+    ex = softmax_explorer()
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<link rel="stylesheet" href="explorer.css">'
+        '<script>const _ = "Sphinx keeps a global of this name";</script>'
+        '<script type="module" src="vega-bundle.js"></script>'
+        '<script type="module" src="explorer.js"></script></head>'
+        f'<body style="width: 700px">{ex.to_html()}</body></html>', encoding="utf-8")
+    rng = np.random.default_rng(0)
+    with serve(tmp_path) as url, chromium.browser() as browser:
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + "/index.html")
+        page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
+        assert errors == []
+        for _ in range(10):
+            wanted = {"z0": rng.uniform(-4, 4), "z1": rng.uniform(-4, 4),
+                      "log2T": rng.uniform(-2, 2)}
+            got = page.evaluate("""async (wanted) => {
+              const block = document.querySelector('.vega-explorer');
+              for (const input of block.querySelectorAll('input[type=range]')) {
+                input.value = String(wanted[input.name]);
+                input.dispatchEvent(new Event('input', {bubbles: true}));
+              }
+              await block.explorer.view.runAsync();
+              const tables = Object.values(block.explorer.datasets())
+                .filter(rows => rows.length === 3 && 'p' in rows[0]);
+              return {values: block.explorer.values(), probs: tables[0].map(r => r.p),
+                      aria: [...block.querySelectorAll('input[type=range]')]
+                        .map(i => i.getAttribute('aria-valuetext'))};
+            }""", wanted)
+            v = got["values"]
+            # The slider snaps to its step: compare at the values the page holds.
+            assert all(abs(v[k] - wanted[k]) <= 0.011 for k in wanted)
+            expected = helpers.softmax(np.array([v["z0"], v["z1"], 0.0]) / 2 ** v["log2T"])
+            np.testing.assert_allclose(got["probs"], expected, rtol=0, atol=1e-6)
+            assert got["aria"][2] == f"temperature T {2 ** v['log2T']:.2f}"
+        # Dark mode: redrawn in the theme's colours, with the reader's values kept.
+        before = page.evaluate("document.querySelector('.vega-explorer').explorer.values()")
+        page.evaluate("document.documentElement.dataset.theme = 'dark'")
+        page.wait_for_function("""() => {
+          const t = document.querySelector('.vega-explorer-chart text');
+          return t && getComputedStyle(t).fill === 'rgb(206, 214, 221)'; }""")
+        page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
+        after = page.evaluate("document.querySelector('.vega-explorer').explorer.values()")
+        assert after == before
