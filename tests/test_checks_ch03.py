@@ -7,7 +7,7 @@ softmax), the tolerance boundaries the exercise texts state (three
 significant digits by hand, rtol 1e-6 and atol 1e-12 for code), that a
 by-hand answer is never revealed, and that a softmax shifted by its row
 minimum fails on logits near 1000 and the row (800, 0, -800).  The
-expected values are the closed forms: s = (1/2, 1/4, 1/4) at (ln 2, 0, 0),
+expected values are the closed forms: p = (1/2, 1/4, 1/4) at (ln 2, 0, 0),
 and 2 p (1 - p) with p = sigma(2) for two classes.
 """
 
@@ -44,8 +44,8 @@ class TestCheckJacobianByHand:
     @pytest.mark.parametrize("answer", [
         EXACT, EXACT.T.tolist(),                           # J is symmetric
         [[0.25, -0.125, -0.125], [-0.125, 0.188, -0.0625], [-0.125, -0.0625, 0.187]],
-        [[s * ((i == j) - t) for j, t in enumerate([0.5, 0.25, 0.25])]
-         for i, s in enumerate([0.5, 0.25, 0.25])]])
+        [[p_i * ((i == j) - p_j) for j, p_j in enumerate([0.5, 0.25, 0.25])]
+         for i, p_i in enumerate([0.5, 0.25, 0.25])]])
     def test_right_answers_written_other_ways_pass(self, answer):
         fb = check_jacobian_by_hand(answer)
         assert fb, str(fb)
@@ -60,7 +60,7 @@ class TestCheckJacobianByHand:
     def test_other_wrong_value_is_not_revealed(self):
         # The Jacobian at (2, 0, 0), misreading ln 2 as 2.
         fb = check_jacobian_by_hand(helpers.softmax_jacobian(np.array([2.0, 0.0, 0.0])))
-        assert fb.status == "wrong value" and "s = (1/2, 1/4, 1/4)" in fb.hint
+        assert fb.status == "wrong value" and "p = (1/2, 1/4, 1/4)" in fb.hint
         assert "0.25" not in fb.message and "0.1875" not in fb.message
 
 
@@ -114,8 +114,8 @@ def tempered_einsum(logits, temperature):
 def tempered_loop(logits, temperature):
     out = []
     for row in logits:
-        s = own_softmax(row / temperature)
-        out.append((np.diag(s) - np.outer(s, s)) / temperature)
+        p = own_softmax(row / temperature)
+        out.append((np.diag(p) - np.outer(p, p)) / temperature)
     return np.array(out)
 
 
@@ -127,8 +127,8 @@ class TestCheckTemperedJacobian:
 
     def test_softmax_shifted_by_its_minimum_fails(self):
         def min_shifted(logits, temperature):
-            s = own_softmax(logits / temperature, shift=np.min)
-            return s[:, :, None] * np.eye(s.shape[1]) - s[:, :, None] * s[:, None, :]
+            p = own_softmax(logits / temperature, shift=np.min)
+            return p[:, :, None] * np.eye(p.shape[1]) - p[:, :, None] * p[:, None, :]
         fb = check_tempered_jacobian(lambda z, t: min_shifted(z, t) / t)
         assert fb.status == "wrong value" and "1000" in fb.message
 
@@ -148,8 +148,8 @@ def jvp_full_jacobians(logits, vectors):
 def jvp_loop(logits, vectors):
     rows = []
     for z, v in zip(logits, vectors):
-        s = own_softmax(z)
-        rows.append(s * (v - s @ v))
+        p = own_softmax(z)
+        rows.append(p * (v - p @ v))
     return np.array(rows)
 
 
@@ -161,8 +161,8 @@ class TestCheckBatchedJvp:
 
     def test_softmax_shifted_by_its_mean_fails(self):
         def mean_shifted(logits, vectors):
-            s = own_softmax(logits, shift=np.mean)
-            return s * (vectors - np.sum(s * vectors, axis=-1, keepdims=True))
+            p = own_softmax(logits, shift=np.mean)
+            return p * (vectors - np.sum(p * vectors, axis=-1, keepdims=True))
         fb = check_batched_jvp(mean_shifted)
         assert fb.status == "wrong value" and "800" in fb.message
 

@@ -62,30 +62,31 @@ def check_batched_jvp(func: object) -> Feedback:
     Examples
     --------
     >>> print(check_batched_jvp(lambda z, v: softmax(z) * v).hint)  # doctest: +ELLIPSIS
-    That is diag(s) v alone. Moving one logit moves every probability, so subtract each ...
+    That is diag(p) v alone. Moving one logit moves every probability, so subtract each ...
     """
     return BATCHED_JVP.check(func)
 
 
-# --- The Jacobian by hand, at (ln 2, 0, 0): s = (1/2, 1/4, 1/4) --------------
-_S = softmax(np.array(HAND_LOGITS))
+# --- The Jacobian by hand, at (ln 2, 0, 0): p = (1/2, 1/4, 1/4) --------------
+_PROBS = softmax(np.array(HAND_LOGITS))
 _J = softmax_jacobian(np.array(HAND_LOGITS))
 _EXPS = np.exp(np.array(HAND_LOGITS))                                   # (2, 1, 1)
 JACOBIAN_BY_HAND = ValueExercise(
     "jac", _J, BY_HAND,
-    [Mistake(np.diag(_S * (1 - _S)), "Only the diagonal is filled in. Each s_i also depends on the "
-             "other logits through the shared denominator: the off-diagonal entries are -s_i s_j."),
-     Mistake(-_J, "Every sign is flipped. Raising z_i raises s_i, so the diagonal must be "
-                  "positive: J = diag(s) - s s^T."),
-     Mistake(-np.outer(_S, _S), "The diagonal is missing its s_i term: for i = j the "
-             "quotient rule gives s_i - s_i^2 = s_i (1 - s_i)."),
-     Mistake(np.diag(_S), "You have diag(s) but not the outer product: subtract s s^T, "
-                          "whose entry (i, j) is s_i s_j."),
-     Mistake(jacobians(_EXPS), "Normalise first: s = e^z / sum(e^z) = (1/2, 1/4, 1/4), "
+    [Mistake(np.diag(_PROBS * (1 - _PROBS)),
+             "Only the diagonal is filled in. Each p_i also depends on the other logits "
+             "through the shared denominator: the off-diagonal entries are -p_i p_j."),
+     Mistake(-_J, "Every sign is flipped. Raising z_i raises p_i, so the diagonal must be "
+                  "positive: J = diag(p) - p p^T."),
+     Mistake(-np.outer(_PROBS, _PROBS), "The diagonal is missing its p_i term: for i = j the "
+             "quotient rule gives p_i - p_i^2 = p_i (1 - p_i)."),
+     Mistake(np.diag(_PROBS), "You have diag(p) but not the outer product: subtract p p^T, "
+                          "whose entry (i, j) is p_i p_j."),
+     Mistake(jacobians(_EXPS), "Normalise first: p = e^z / sum(e^z) = (1/2, 1/4, 1/4), "
              "not the exponentials (2, 1, 1).")],
     shape_hint="The Jacobian of a softmax over 3 classes is a 3 x 3 matrix: entry (i, j) "
-               "is the derivative of s_i with respect to z_j.",
-    value_hint="Start from s = (1/2, 1/4, 1/4) and use J_ij = s_i (delta_ij - s_j).")
+               "is the derivative of p_i with respect to z_j.",
+    value_hint="Start from p = (1/2, 1/4, 1/4) and use J_ij = p_i (delta_ij - p_j).")
 
 
 # --- Two classes: the non-zero eigenvalue at (2, 0) --------------------------
@@ -98,11 +99,11 @@ TWO_CLASS_EIGENVALUE = ValueExercise(
                   "change at all. The exercise asks for the other one."),
      # 2 p (1 - p) is exactly 1/2 at a tie, p = 1/2: the largest it can be.
      Mistake(0.5, "1/2 is the eigenvalue when both logits are equal. Here z = (2, 0), so "
-                  "s = (sigma(2), sigma(-2))."),
+                  "p = (sigma(2), sigma(-2))."),
      Mistake(_P, "That is the probability sigma(2) itself; the eigenvalue is built from "
                  "sigma(2) and 1 - sigma(2).")],
     shape_hint="Give only the non-zero eigenvalue, as one number: for example lam = float(...).",
-    value_hint="For C = 2, J = s_0 s_1 [[1, -1], [-1, 1]]; its eigenvectors are (1, 1) "
+    value_hint="For C = 2, J = p_0 p_1 [[1, -1], [-1, 1]]; its eigenvectors are (1, 1) "
                "and (1, -1).")
 
 
@@ -127,23 +128,23 @@ TEMPERED_JACOBIAN = FunctionExercise(
      Case((np.zeros((1, 2)), 0.25), why="one row, a tie")],
     _CODE,
     [Mistake(lambda z, t: diagonal_jacobians(softmax(z / t)) / t,
-             "Only the diagonal s_i (1 - s_i) is filled in, as if the softmax acted on each logit "
-             "separately. Each s_i also depends on every other logit: the off-diagonal entries "
-             "are -s_i s_j / T."),
+             "Only the diagonal p_i (1 - p_i) is filled in, as if the softmax acted on each logit "
+             "separately. Each p_i also depends on every other logit: the off-diagonal entries "
+             "are -p_i p_j / T."),
      Mistake(lambda z, t: -_tempered_jacobian(z, t), "Every sign is flipped: "
-             "J = (diag(s) - s s^T) / T, positive on the diagonal."),
+             "J = (diag(p) - p p^T) / T, positive on the diagonal."),
      Mistake(lambda z, t: softmax_jacobian(z), "The temperature is missing: use "
-             "s = softmax(z / T), and divide the result by T."),
+             "p = softmax(z / T), and divide the result by T."),
      Mistake(lambda z, t: softmax_jacobian(z / t), "Right probabilities, but the chain rule "
              "is missing a factor: d(z / T)/dz = 1 / T, so divide the whole matrix by T."),
      Mistake(lambda z, t: softmax_jacobian(z / t) * t, "The chain-rule factor is 1 / T, "
              "not T: divide by the temperature."),
-     Mistake(_squared_columns, "The outer product is wrong: entry (i, j) must be s_i s_j. "
+     Mistake(_squared_columns, "The outer product is wrong: entry (i, j) must be p_i p_j. "
              "Broadcast as probs[:, :, None] * probs[:, None, :] (or einsum 'ni,nj->nij')."),
      Mistake(lambda z, t: jacobians(softmax(z / t, axis=0)) / t, BATCH_AXIS_HINT),
      Mistake(lambda z, t: jacobians(unshifted_softmax(z / t)) / t, _OVERFLOW_HINT)],
     shape_hint="Return one C x C Jacobian per row: shape (N, C, C).",
-    value_hint="For each row, s = softmax(z / T) and J = (diag(s) - s s^T) / T.")
+    value_hint="For each row, p = softmax(z / T) and J = (diag(p) - p p^T) / T.")
 
 
 # --- A batched Jacobian-vector product ---------------------------------------
@@ -168,10 +169,10 @@ BATCHED_JVP = FunctionExercise(
      Case((_RNG_JVP.normal(size=(2, 4)), np.ones((2, 4))),
           why="the direction (1, ..., 1), which J sends to 0")],
     _CODE,
-    [Mistake(lambda z, v: softmax(z) * v, "That is diag(s) v alone. Moving one logit moves every "
-             "probability, so subtract each row's weighted average: s * (v - sum_j s_j v_j)."),
-     Mistake(lambda z, v: -_jvp(z, v), "The sign is flipped: J v = s * (v - s . v), not "
-                                       "s * (s . v - v)."),
+    [Mistake(lambda z, v: softmax(z) * v, "That is diag(p) v alone. Moving one logit moves every "
+             "probability, so subtract each row's weighted average: p * (v - sum_j p_j v_j)."),
+     Mistake(lambda z, v: -_jvp(z, v), "The sign is flipped: J v = p * (v - p . v), not "
+                                       "p * (p . v - v)."),
      Mistake(lambda z, v: _minus_average(softmax(z), v, np.sum(softmax(z) * v, axis=-1)),
              "The row averages were broadcast along the wrong axis. Keep one average per "
              "row with keepdims=True (shape (N, 1))."),
@@ -179,9 +180,9 @@ BATCHED_JVP = FunctionExercise(
              "The average was taken over the whole batch. Sum over the class axis only "
              "(axis=-1, keepdims=True): each row has its own average."),
      Mistake(lambda z, v: _minus_average(softmax(z), v, np.sum(v, axis=-1, keepdims=True)),
-             "The average must be weighted by the probabilities: sum_j s_j v_j, not sum_j v_j."),
+             "The average must be weighted by the probabilities: sum_j p_j v_j, not sum_j v_j."),
      Mistake(lambda z, v: _minus_average(softmax(z), v, np.mean(v, axis=-1, keepdims=True)),
-             "The average must be weighted by the probabilities s_j, not the plain mean of v."),
+             "The average must be weighted by the probabilities p_j, not the plain mean of v."),
      Mistake(lambda z, v: _minus_average(
          softmax(z, axis=0), v, np.sum(softmax(z, axis=0) * v, axis=-1, keepdims=True)),
          BATCH_AXIS_HINT),
@@ -189,7 +190,7 @@ BATCHED_JVP = FunctionExercise(
          unshifted_softmax(z), v, np.sum(unshifted_softmax(z) * v, axis=-1, keepdims=True)),
          _OVERFLOW_HINT)],
     shape_hint="Return one product per row: shape (N, C), like `vectors`.",
-    value_hint="Row by row, J v = s * (v - s . v), with s = softmax(z) and s . v the "
+    value_hint="Row by row, J v = p * (v - p . v), with p = softmax(z) and p . v the "
                "probability-weighted average of v.")
 
 
