@@ -60,8 +60,10 @@
     if (values) {
       for (const [name, value] of Object.entries(values)) view.signal(name, value);
       await view.runAsync();
-      block.querySelectorAll(".vega-bind input[type=range]").forEach((input) => {
-        if (input.name in values) input.value = values[input.name];
+      block.querySelectorAll(".vega-bind input, .vega-bind select").forEach((input) => {
+        if (!(input.name in values)) return;
+        if (input.type === "radio") input.checked = String(values[input.name]) === input.value;
+        else input.value = values[input.name];
       });
     }
     label(block, data.meta);
@@ -71,8 +73,9 @@
       // Every data table of the view, with full precision: what the browser tests read.
       datasets: () => Object.fromEntries((result.vgSpec.data || []).map(
         (d) => [d.name, view.data(d.name).map((row) => Object.assign({}, row))])),
-      values: () => Object.fromEntries(Object.keys(data.meta.controls).map(
-        (name) => [name, view.signal(name)])),
+      values: () => Object.fromEntries(
+        Object.keys(data.meta.controls).concat(data.meta.choices || []).map(
+          (name) => [name, view.signal(name)])),
     };
     block.classList.add("vega-explorer-live");
     block.dataset.ready = "1";

@@ -137,7 +137,8 @@ class VegaExplorer:
         The chart, with its slider parameters added (``chart.add_params``).
     controls : dict
         ``{parameter name: Control}``, as :func:`slider` returns them, for
-        every slider of the chart.
+        every slider of the chart. Radio buttons and menus
+        (``alt.binding_radio``, ``alt.binding_select``) need none.
     alt : str
         The alt text: what the figure shows, for screen readers.
     name : str
@@ -162,10 +163,15 @@ class VegaExplorer:
         spec = chart.to_dict()
         spec["config"] = _merged(BASE_CONFIG, spec.get("config", {}))
         spec.setdefault("description", alt)  # Vega's aria-label on the drawn SVG
-        bound = {p["name"] for p in _params(spec) if "bind" in p}
+        params = _params(spec)
+        bound = {p["name"] for p in params
+                 if isinstance(p.get("bind"), dict) and p["bind"].get("input") == "range"}
         if set(controls) != bound:
             raise ValueError(f"controls must describe exactly the chart's sliders {sorted(bound)}, "
                              f"got {sorted(controls)}")
+        # Radio buttons and menus read their own labels; the page reports their values too.
+        self.choices = sorted(p["name"] for p in params
+                              if isinstance(p.get("bind"), dict) and p["name"] not in bound)
         self.chart, self.controls, self.alt, self.name = chart, dict(controls), alt, name
         self.spec = spec
         self._widget = None
@@ -177,8 +183,9 @@ class VegaExplorer:
     def values(self) -> dict[str, float]:
         """The sliders' current values (in a kernel, as the reader left them)."""
         if self._widget is not None:
-            return {k: getattr(self._widget.params, k) for k in self.controls}
-        return {p["name"]: p["value"] for p in _params(self.spec) if p["name"] in self.controls}
+            return {k: getattr(self._widget.params, k) for k in [*self.controls, *self.choices]}
+        names = {*self.controls, *self.choices}
+        return {p["name"]: p["value"] for p in _params(self.spec) if p["name"] in names}
 
     def _fallback(self) -> tuple[str, str]:
         """The default state drawn ahead: ``(mime type, data)``, SVG if small, else PNG."""
@@ -207,7 +214,7 @@ class VegaExplorer:
                      f'width="{_width(self.spec)}">')
         meta = {"controls": {k: {"label": c.label, "digits": c.digits, "power": c.power}
                              for k, c in self.controls.items()},
-                "alt": self.alt}
+                "choices": self.choices, "alt": self.alt}
         payload = json.dumps({"spec": self.spec, "meta": meta}, separators=(",", ":"))
         payload = payload.replace("</", "<\\/")  # never close the script element early
         return (f'<div class="vega-explorer" id="explorer-{html.escape(self.name)}" '
