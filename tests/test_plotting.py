@@ -317,3 +317,53 @@ def test_without_ax_a_new_figure_and_the_current_axes_untouched(plot, args):
         assert not current.has_data() and not current.texts and not current.patches
     finally:
         plt.close("all")
+
+
+class TestPlotWeightImages:
+    def test_matches_plain_imshow(self, figs):
+        """Each panel is imshow of one reshaped column, on one scale
+        symmetric about 0 taken from the largest |W|."""
+        from helpers.plotting import plot_weight_images
+        W = np.random.default_rng(0).normal(size=(12, 3))      # 3 x 4 images
+        fig_test, fig_ref = figs
+        plot_weight_images(W, image_shape=(3, 4), names=["a", "b", "c"],
+                           axes=fig_test.subplots(1, 3))
+        vmax = np.abs(W).max()
+        for k, ax in enumerate(fig_ref.subplots(1, 3)):
+            ax.imshow(W[:, k].reshape(3, 4), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set(xticks=[], yticks=[])
+            ax.set_title("abc"[k], fontsize=9)
+        assert_figures_equal(fig_test, fig_ref)
+
+    def test_pixels_are_in_row_major_order_and_scale_shared(self):
+        from helpers.plotting import plot_weight_images
+        W = np.arange(128, dtype=float).reshape(64, 2) - 60.0
+        axes = plot_weight_images(W, axes=Figure().subplots(2, 2))
+        image = axes[1].images[0].get_array()
+        assert image[0, 1] == W[1, 1] and image[1, 0] == W[8, 1]
+        assert all(ax.images[0].get_clim() == (-67.0, 67.0) for ax in axes)
+        assert len(axes) == 2
+
+    def test_extra_axes_switched_off(self):
+        from helpers.plotting import plot_weight_images
+        grid = Figure().subplots(2, 3)
+        plot_weight_images(np.ones((4, 5)), image_shape=(2, 2), axes=grid)
+        assert not grid[1, 2].axison and grid[1, 1].axison
+
+    @pytest.mark.parametrize("W, options, match", [
+        (np.ones(64), {}, "2-D array"),
+        (np.ones((63, 10)), {}, "holds 64 pixels"),
+        (np.ones((4, 2)), {"image_shape": (2, 0)}, "two positive ints"),
+        (np.ones((4, 2)), {"image_shape": (2, 2), "names": ["a"]}, "one title per class"),
+        (np.full((4, 2), np.nan), {"image_shape": (2, 2)}, "finite"),
+    ])
+    def test_bad_input(self, W, options, match):
+        from helpers.plotting import plot_weight_images
+        with pytest.raises(ValueError, match=match):
+            plot_weight_images(W, axes=Figure().subplots(1, 2), **options)
+
+    def test_too_few_axes(self):
+        from helpers.plotting import plot_weight_images
+        with pytest.raises(ValueError, match="at least 3 Axes"):
+            plot_weight_images(np.ones((4, 3)), image_shape=(2, 2),
+                               axes=Figure().subplots(1, 2))

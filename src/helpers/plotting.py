@@ -372,3 +372,93 @@ def plot_decision_regions(
 def _limits(X: np.ndarray, margin: float = 0.8):
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
     return (lo[0], hi[0]), (lo[1], hi[1])
+
+
+def plot_weight_images(
+    W,
+    *,
+    image_shape: tuple[int, int] = (8, 8),
+    names: Sequence[str] | None = None,
+    axes=None,
+    cmap: str = "RdBu_r",
+    **options,
+) -> list[Axes]:
+    """Draw each column of a weight matrix as an image, on one colour scale.
+
+    Column k of W holds the weights that the logit of class k gives to the
+    D input pixels; reshaped to the image's shape it shows which pixels
+    raise (red) and which lower (blue) that class's logit.  All panels
+    share one scale, symmetric about 0, so that white always means 0 and
+    equal colours mean equal weights across classes.
+
+    Parameters
+    ----------
+    W : array_like, shape (D, C)
+        The weights, D equal to the product of `image_shape`.
+    image_shape : (int, int)
+        The image's rows and columns, row-major as ``x.reshape(rows, cols)``.
+    names : sequence of str, optional
+        One title per class; default ``"0"``, ``"1"``, ...
+    axes : sequence of Axes, optional
+        At least C axes, one per column of W, in order (a 2-D array of
+        axes is read row by row); extra axes are switched off.  By default a
+        new figure with one row of C panels.
+    cmap : str
+        A diverging colour map.
+    **options
+        Passed to :meth:`~matplotlib.axes.Axes.imshow`.
+
+    Returns
+    -------
+    list of Axes
+        The C axes drawn on; ``axes[k].images[0]`` can feed a colour bar.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from matplotlib.figure import Figure
+    >>> W = np.zeros((4, 2)); W[0, 1] = 2.0          # D = 4 pixels, C = 2
+    >>> axes = plot_weight_images(W, image_shape=(2, 2),
+    ...                           axes=Figure().subplots(1, 2))
+    >>> axes[1].images[0].get_array().tolist()
+    [[2.0, 0.0], [0.0, 0.0]]
+    >>> axes[1].images[0].get_clim()
+    (-2.0, 2.0)
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a 2-D array of shape (D, C), got shape {W.shape}")
+    if (len(image_shape) != 2
+            or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in image_shape)):
+        raise ValueError(f"image_shape must be two positive ints, got {image_shape!r}")
+    rows, cols = image_shape
+    num_pixels, num_classes = W.shape
+    if num_pixels != rows * cols:
+        raise ValueError(f"W has {num_pixels} rows but image_shape {image_shape} holds "
+                         f"{rows * cols} pixels")
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W must be finite to be drawn")
+    if names is None:
+        names = [str(k) for k in range(num_classes)]
+    if len(names) != num_classes:
+        raise ValueError(f"names must give one title per class ({num_classes}), got {len(names)}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, num_classes, figsize=(0.9 * num_classes, 1.3),
+                               layout="constrained")
+    axes = list(np.ravel(np.asarray(axes, dtype=object)))
+    if len(axes) < num_classes:
+        raise ValueError(f"axes must hold at least {num_classes} Axes, got {len(axes)}")
+    vmax = float(np.max(np.abs(W))) or 1.0      # all zero: any symmetric scale
+    for k, ax in enumerate(axes[:num_classes]):
+        ax.imshow(W[:, k].reshape(rows, cols), cmap=cmap, vmin=-vmax, vmax=vmax,
+                  **options)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(names[k], fontsize=9)
+    for ax in axes[num_classes:]:
+        ax.set_axis_off()
+    return axes[:num_classes]
+
+
+__all__ += ["plot_weight_images"]
