@@ -14,7 +14,8 @@ from scipy import special
 
 import helpers
 from helpers.checks.ch07 import (INITIAL_LOSS_CLASSES, check_initial_loss,
-                                 check_loss_and_grad_folded, check_sgd_epoch)
+                                 check_loss_and_grad_folded, check_sgd_epoch,
+                                 check_train_gd)
 from helpers.training import loss_and_grad
 
 CLOSE = "Close: right to two significant digits. Give more digits."
@@ -261,3 +262,102 @@ class TestSgdEpoch:
             return sgd_chapter(W, b, X, labels, order, B, eta, lam)
         fb = check_sgd_epoch(renamed)
         assert fb.status == "wrong value" and "batch_size" in fb.message
+
+
+# -- train_gd ------------------------------------------------------------------
+
+def learner_folded(W_aug, X, labels, reg):
+    """A right loss_and_grad_folded written through the chapter's unfolded helper."""
+    loss, dW, db = loss_and_grad(W_aug[:-1], W_aug[-1], X, labels, reg)
+    return loss, np.vstack([dW, db])
+
+
+def test_train_gd_right_answers_written_other_ways():
+    def with_while(W_aug, X, labels, lr, reg, steps):
+        losses, k = [], 0
+        while k < steps:
+            loss, dW_aug = learner_folded(W_aug, X, labels, reg)
+            losses.append(loss)
+            W_aug = W_aug - lr * dW_aug
+            k += 1
+        return W_aug, losses                      # a list is fine
+
+    def with_copy(W_aug, X, labels, lr, reg, steps):
+        W_aug = W_aug.copy()                      # a private copy may be updated in place
+        losses = np.empty(steps)
+        for k in range(steps):
+            losses[k], dW_aug = learner_folded(W_aug, X, labels, reg)
+            W_aug -= lr * dW_aug
+        return W_aug, losses
+
+    for answer in (with_while, with_copy):
+        assert check_train_gd(answer).status == "correct", answer.__name__
+
+
+def test_train_gd_in_place_update_is_caught():
+    def in_place(W_aug, X, labels, lr, reg, steps):
+        losses = []
+        for _ in range(steps):
+            loss, dW_aug = learner_folded(W_aug, X, labels, reg)
+            losses.append(loss)
+            W_aug -= lr * dW_aug
+        return W_aug, losses
+
+    fb = check_train_gd(in_place)
+    assert fb.status == "wrong value"
+    assert "changed the array `W_aug`" in fb.message and "W_aug - lr * dW_aug" in fb.hint
+
+
+def _learner_train(folded, *, record_after=False):
+    def train_gd(W_aug, X, labels, lr, reg, steps):
+        losses = []
+        for _ in range(steps):
+            loss, dW_aug = folded(W_aug, X, labels, reg)
+            W_aug = W_aug - lr * dW_aug
+            losses.append(folded(W_aug, X, labels, reg)[0] if record_after else loss)
+        return W_aug, losses
+    return train_gd
+
+
+def test_train_gd_mistakes_written_by_a_learner():
+    def no_reg_grad(W_aug, X, labels, reg):
+        loss, dW_aug = learner_folded(W_aug, X, labels, reg)
+        dW_aug[:-1] -= reg * W_aug[:-1]
+        return loss, dW_aug
+
+    def summed(W_aug, X, labels, reg):
+        loss, dW_aug = learner_folded(W_aug, X, labels, 0.0)
+        W = W_aug[:-1]
+        return (len(X) * loss + 0.5 * reg * np.sum(W * W),
+                len(X) * dW_aug + reg * np.vstack([W, np.zeros((1, W.shape[1]))]))
+
+    def bias_penalised(W_aug, X, labels, reg):
+        loss, dW_aug = learner_folded(W_aug, X, labels, 0.0)
+        return loss + 0.5 * reg * np.sum(W_aug ** 2), dW_aug + reg * W_aug
+
+    cases = [(_learner_train(no_reg_grad), "reg * W"),
+             (_learner_train(summed), "divide the loss and its gradient by N"),
+             (_learner_train(bias_penalised), "bias row is regularised"),
+             (_learner_train(learner_folded, record_after=True), "loss before step k")]
+    for wrong, words in cases:
+        fb = check_train_gd(wrong)
+        assert fb.status == "wrong value" and words in fb.hint, (words, str(fb))
+
+
+def test_train_gd_one_step_too_many_is_caught():
+    """An extra step moves W_aug, the first result compared."""
+    def extra(W_aug, X, labels, lr, reg, steps):
+        return _learner_train(learner_folded)(W_aug, X, labels, lr, reg, steps + 1)
+    fb = check_train_gd(extra)
+    assert fb.status == "wrong value" and "W_aug from train_gd" in fb.message
+
+
+def test_train_gd_tolerance_is_the_stated_one():
+    """rtol = 1e-7: a relative change of 1e-9 in W_aug passes, 1e-5 fails."""
+    def scaled(factor):
+        def train_gd(*args):
+            W_aug, losses = _learner_train(learner_folded)(*args)
+            return W_aug * factor, losses
+        return train_gd
+    assert check_train_gd(scaled(1 + 1e-9)).status == "correct"
+    assert check_train_gd(scaled(1 + 1e-5)).status == "wrong value"

@@ -11,7 +11,7 @@ from .mistakes import (grad_from_probs, log_of_softmax, mean_nll, shifted_log_so
                        shifted_softmax)
 
 __all__ = ["INITIAL_LOSS_CLASSES", "EXERCISES", "check_initial_loss",
-           "check_loss_and_grad_folded", "check_sgd_epoch"]
+           "check_loss_and_grad_folded", "check_sgd_epoch", "check_train_gd"]
 
 #: The number of classes in the exercise "The loss before training".
 INITIAL_LOSS_CLASSES = 10
@@ -60,6 +60,17 @@ def check_sgd_epoch(func: object) -> Feedback:
     End the function with `return W, b`.
     """
     return SGD_EPOCH.check(func)
+
+
+def check_train_gd(func: object) -> Feedback:
+    """Check `train_gd(W_aug, X, labels, lr, reg, steps)`, rtol = 1e-7, atol = 1e-10.
+
+    Examples
+    --------
+    >>> print(check_train_gd(lambda W_aug, X, labels, lr, reg, steps: W_aug).hint)
+    End the function with `return W_aug, losses`.
+    """
+    return TRAIN_GD.check(func)
 
 
 # -- The loss before training: log C for C = 10 -----------------------
@@ -283,5 +294,62 @@ SGD_EPOCH = FunctionExercise(
                 "overwrites the caller's weights.")
 
 
+# -- Full-batch gradient descent with the bias folded in ----------------------
+def _train_gd(W_aug, X, labels, lr, reg, steps, *, after=False, sign=1.0, **options):
+    """train_gd, right with the defaults.
+
+    `options` go to :func:`_folded` (each one a mistake in the loss or its gradient),
+    `after` records the loss after each step instead of before it, and `sign` = -1
+    steps uphill.
+    """
+    losses = []
+    for _ in range(steps):
+        loss, dW_aug = _folded(W_aug, X, labels, reg, **options)
+        W_aug = W_aug - sign * lr * dW_aug                               # a new array
+        losses.append(_folded(W_aug, X, labels, reg, **options)[0] if after else loss)
+    return W_aug, np.array(losses)
+
+
+def _train_mistake(hint: str, **options) -> Mistake:
+    return Mistake(lambda W_aug, X, labels, lr, reg, steps:
+                   _train_gd(W_aug, X, labels, lr, reg, steps, **options), hint)
+
+
+def _train_case(W_aug, X, labels, lr, reg, steps, why):
+    return Case((W_aug, X, np.array(labels), lr, reg, steps), why=why)
+
+
+TRAIN_GD = FunctionExercise(
+    "train_gd", _train_gd,
+    [_train_case(_RNG.normal(size=(4, 5)) + np.array([[0.0], [0.0], [0.0], [1.0]]),
+                 _RNG.normal(size=(6, 3)), [0, 3, 1, 4, 2, 1], 0.3, 0.2, 4,
+                 "N = 6, D + 1 = 4, C = 5 all differ, 4 steps, and the bias row is far from 0"),
+     _train_case(_RNG.normal(size=(3, 3)), _RNG.normal(size=(3, 2)), [2, 0, 1], 0.5, 0.5, 3,
+                 "a square problem, N = C = D + 1 = 3"),
+     _train_case(np.vstack([np.eye(3), [0.5, -0.5, 0.0]]),
+                 np.array(UNDERFLOW_ROW[0] + (0.0, 1.0, 2.0)).reshape(2, 3), [2, 1],
+                 0.01, 0.01, 2, UNDERFLOW_ROW[1])],
+    _CODE,
+    [_train_mistake("The gradient is missing its penalty term: each step needs "
+                    "reg * W in the weight rows of dW_aug.", grad_reg=0.0),
+     _train_mistake("The data term is summed over the examples instead of averaged: "
+                    "divide the loss and its gradient by N.", sum_loss=True, sum_grad=True),
+     _train_mistake("The bias row is regularised too. The penalty (reg / 2) ||W||^2 covers "
+                    "the first D rows of W_aug only.", bias=True),
+     _train_mistake("losses[k] must be the loss before step k, at the parameters the "
+                    "step starts from; yours are the losses after each step.", after=True),
+     _train_mistake("The steps go uphill: W_aug = W_aug - lr * dW_aug.", sign=-1.0),
+     _train_mistake("The gradient of (reg / 2) ||W||^2 is reg * W, not 2 * reg * W.",
+                    grad_reg=2.0)],
+    shape_hint="Return W_aug, shape (D + 1, C), and losses, one loss per step: "
+               "shape (steps,).",
+    value_hint="Repeat `steps` times: loss, dW_aug = loss_and_grad_folded(W_aug, X, labels, "
+               "reg); record the loss; W_aug = W_aug - lr * dW_aug.",
+    outputs=("W_aug", "losses"),
+    inputs_kept="W_aug -= lr * dW_aug changes the caller's array in place: write "
+                "W_aug = W_aug - lr * dW_aug, which makes a new one.")
+
+
 EXERCISES = {"check_initial_loss": (INITIAL_LOSS,),
-             "check_loss_and_grad_folded": (LOSS_AND_GRAD_FOLDED,), "check_sgd_epoch": (SGD_EPOCH,)}
+             "check_loss_and_grad_folded": (LOSS_AND_GRAD_FOLDED,), "check_sgd_epoch": (SGD_EPOCH,),
+             "check_train_gd": (TRAIN_GD,)}
