@@ -367,3 +367,49 @@ class TestPlotWeightImages:
         with pytest.raises(ValueError, match="at least 3 Axes"):
             plot_weight_images(np.ones((4, 3)), image_shape=(2, 2),
                                axes=Figure().subplots(1, 2))
+
+
+class TestPlotReliability:
+    @staticmethod
+    def model():
+        rng = np.random.default_rng(0)
+        z = rng.normal(scale=2.0, size=(500, 3))
+        probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return probs, rng.integers(0, 3, size=500)
+
+    def test_matches_a_hand_drawn_diagram(self, figs):
+        from helpers.plotting import plot_reliability
+        probs, labels = self.model()
+        fig_test, fig_ref = figs
+        plot_reliability(probs, labels, n_bins=10, ax=fig_test.subplots(), title="t")
+        ax = fig_ref.subplots()
+        conf, pred = probs.max(axis=1), probs.argmax(axis=1)
+        left, accs, confs = [], [], []
+        for m in range(10):
+            inside = (conf > m / 10) & (conf <= (m + 1) / 10)
+            if inside.any():
+                left.append(m / 10)
+                accs.append(np.mean(pred[inside] == labels[inside]))
+                confs.append(conf[inside].mean())
+        ax.bar(left, accs, width=0.1, align="edge", color=PALETTE[0],
+               edgecolor="white", label="accuracy")
+        ax.bar(left, confs, width=0.1, align="edge", fill=False,
+               edgecolor=PALETTE[3], lw=1.2, label="confidence")
+        ax.plot([0, 1], [0, 1], "k--", lw=1)
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="confidence",
+               ylabel="accuracy", title="t")
+        ax.legend(loc="upper left", fontsize=8)
+        assert_figures_equal(fig_test, fig_ref)
+
+    def test_bar_heights_are_the_bins_accuracies(self):
+        from helpers.plotting import plot_reliability
+        probs = [[0.9, 0.1], [0.95, 0.05], [0.3, 0.7], [0.4, 0.6]]
+        ax = plot_reliability(probs, [0, 1, 1, 1], n_bins=4, ax=Figure().subplots())
+        heights = [round(float(p.get_height()), 6) for p in ax.containers[0]]
+        lefts = [round(float(p.get_x()), 6) for p in ax.containers[0]]
+        assert lefts == [0.5, 0.75] and heights == [1.0, 0.5]
+
+    def test_bad_input(self):
+        from helpers.plotting import plot_reliability
+        with pytest.raises(ValueError, match="probs"):
+            plot_reliability([[0.5, 0.6]], [0], ax=Figure().subplots())

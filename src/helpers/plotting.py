@@ -462,3 +462,72 @@ def plot_weight_images(
 
 
 __all__ += ["plot_weight_images"]
+
+
+def plot_reliability(
+    probs,
+    labels,
+    *,
+    n_bins: int = 15,
+    ax: Axes | None = None,
+    title: str | None = None,
+    color: str = PALETTE[0],
+    **options,
+) -> Axes:
+    """Draw a reliability diagram: each confidence bin's accuracy as a bar.
+
+    The predictions are grouped into `n_bins` equal-width bins of confidence
+    (:func:`helpers.calibration.reliability_bins`).  Each bar spans its bin
+    and rises to the bin's accuracy; a red outline marks where it would rise
+    to for a calibrated model, the bin's mean confidence; the dashed diagonal
+    is perfect calibration.  Empty bins get no bar.
+
+    Parameters
+    ----------
+    probs : array_like, shape (N, C)
+        Predicted probabilities, rows summing to 1.
+    labels : array_like of int, shape (N,)
+        The true classes.
+    n_bins : int
+        The number of bins (default 15).
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str, optional
+        Axes title.
+    color : str
+        The colour of the accuracy bars.
+    **options
+        Passed to the :meth:`Axes.bar` call of the accuracy bars.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55]]
+    >>> ax = plot_reliability(probs, [0, 1, 1, 0], n_bins=2, ax=Figure().subplots())
+    >>> [round(float(p.get_height()), 3) for p in ax.containers[0]]
+    [0.5]
+    """
+    from .calibration import reliability_bins
+
+    conf, acc, counts = reliability_bins(probs, labels, n_bins)
+    ax = new_axes((3.6, 3.4)) if ax is None else ax
+    width = 1.0 / n_bins
+    left = np.arange(n_bins)[counts > 0] * width
+    ax.bar(left, acc[counts > 0], width=width, align="edge", color=color,
+           edgecolor="white", label="accuracy", **options)
+    ax.bar(left, conf[counts > 0], width=width, align="edge", fill=False,
+           edgecolor=PALETTE[3], lw=1.2, label="confidence")
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="confidence",
+           ylabel="accuracy")
+    ax.legend(loc="upper left", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+__all__ += ["plot_reliability"]
