@@ -312,3 +312,35 @@ def test_gumbel_max_frequencies_and_their_standard_error():
     se = np.sqrt(probs * (1 - probs) / len(winners))
     assert f"{se.max():.1g}" == "0.001"
     assert np.all(np.abs(freq - probs) < 4 * se)
+
+
+# --------------------------------------------------------------------------
+# The solution of ex-softmax-my-softmax: without keepdims "for a square
+# batch that silently gives wrong numbers, and for most other shapes it
+# raises an error"; "One maximum for the whole batch is not enough: a row
+# ... far below it underflows to 0 / 0."
+# --------------------------------------------------------------------------
+
+
+def _without_keepdims(logits):
+    weights = np.exp(logits - np.max(logits, axis=-1))
+    return weights / np.sum(weights, axis=-1)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 5), (5, 2), (4, 7)])
+def test_missing_keepdims(shape):
+    # (Exceptions to "most": one row, or one class, broadcast without error.)
+    logits = np.random.default_rng(7).normal(size=shape)
+    if shape[0] == shape[1]:
+        assert not np.allclose(_without_keepdims(logits), helpers.softmax(logits))
+    else:
+        with pytest.raises(ValueError):
+            _without_keepdims(logits)
+
+
+def test_one_maximum_for_the_whole_batch_underflows():
+    logits = np.array([[1000.0, 999.0], [-1000.0, -1001.0]])
+    with np.errstate(invalid="ignore"):
+        weights = np.exp(logits - logits.max())
+        rows = weights / weights.sum(axis=-1, keepdims=True)
+    assert np.all(np.isnan(rows[1])) and np.all(np.isfinite(rows[0]))
