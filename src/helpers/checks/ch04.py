@@ -7,12 +7,12 @@ import numpy as np
 from ..numerics import cross_entropy, log_softmax, softmax
 from .cases import (BITS_HINT, BY_HAND, FAR_BELOW, LOG10_HINT, LOG_OF_SOFTMAX_HINT, MEAN_HINT,
                     OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS, labelled_case)
-from .engine import Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
+from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
 from .mistakes import entropy, log_of_softmax, mean_nll, shift_mistakes, shifted_log_softmax
 
 __all__ = ["ENTROPY_PROBS", "EXERCISES", "SMOOTHING", "SMOOTHING_CLASSES", "UNIFORM_CLASSES",
-           "check_entropy_bits", "check_my_cross_entropy", "check_smoothed_min_loss",
-           "check_uniform_loss"]
+           "check_entropy_bits", "check_multiclass_hinge", "check_my_cross_entropy",
+           "check_smoothed_min_loss", "check_uniform_loss"]
 
 #: The distribution of the exercise "Entropy in bits".
 ENTROPY_PROBS = (0.5, 0.25, 0.125, 0.125)
@@ -46,6 +46,17 @@ def check_my_cross_entropy(my_cross_entropy: object) -> Feedback:
     Return one number: the mean of the N per-sample losses.
     """
     return MY_CROSS_ENTROPY.check(my_cross_entropy)
+
+
+def check_multiclass_hinge(multiclass_hinge: object) -> Feedback:
+    """Check `multiclass_hinge(logits, labels, delta=1.0)`, per sample, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_multiclass_hinge(lambda logits, labels, delta=1.0: logits).hint)
+    Return one loss per sample: an array of shape (N,), summed over the classes j != y.
+    """
+    return MULTICLASS_HINGE.check(multiclass_hinge)
 
 
 def check_smoothed_min_loss(min_loss: object) -> Feedback:
@@ -204,6 +215,87 @@ UNIFORM_LOSS = ValueExercise(
     value_hint="A uniform guess gives the true class probability 1/C; the loss is -log(1/C).")
 
 
+# -- The multiclass hinge loss, vectorised ------------------------------------
+def _margins(logits, labels, delta):
+    """max(0, z_j - z_y + delta) for every class, (N, C); the true class's entry is delta."""
+    logits = np.asarray(logits, dtype=float)
+    true = logits[np.arange(len(labels)), labels][:, None]                # (N, 1)
+    return np.maximum(0.0, logits - true + delta)
+
+
+def _without_true(values, labels):
+    """`values` (N, C) with the true class's entry of each row set to 0."""
+    values = np.array(values, dtype=float)
+    values[np.arange(len(labels)), labels] = 0.0
+    return values
+
+
+def _hinge(logits, labels, delta=1.0):
+    """The Weston-Watkins multiclass hinge loss of each sample, (N,)."""
+    return _without_true(_margins(logits, labels, delta), labels).sum(axis=-1)
+
+
+def _unclipped(logits, labels, delta=1.0):
+    logits = np.asarray(logits, dtype=float)
+    true = logits[np.arange(len(labels)), labels][:, None]
+    return _without_true(logits - true + delta, labels).sum(axis=-1)
+
+
+def _flipped(logits, labels, delta=1.0):
+    logits = np.asarray(logits, dtype=float)
+    true = logits[np.arange(len(labels)), labels][:, None]
+    return _without_true(np.maximum(0.0, true - logits + delta), labels).sum(axis=-1)
+
+
+def _hinge_case(logits, labels, why, **kwargs):
+    return Case((np.array(logits, dtype=float), np.array(labels)), kwargs, why)
+
+
+HINGE_CASES = (
+    _hinge_case([[13.0, -7.0, 11.0]], [0], "CS231n's example, with the margin delta = 10",
+                delta=10.0),
+    _hinge_case([[-2.85, 0.86, 0.28], [10.0, -2.0, 3.0], [10.0, 9.0, 9.0]], [2, 0, 0],
+                "CS231n's samples, the last one meeting the margin exactly", delta=1.0),
+    _hinge_case(np.random.default_rng(44).normal(scale=1.5, size=(4, 5)), [4, 0, 2, 2],
+                "N = 4 samples, C = 5 classes, the default margin"),
+    _hinge_case([[1.0, 1.0, 1.0], [2.0, 1.5, 0.0]], [1, 0], "ties, and a margin of 0.5",
+                delta=0.5),
+    _hinge_case([[1000.0, -1000.0, 999.5], [-1000.0, 1000.0, 0.0]], [0, 2],
+                "logits near +-1000 (there is no exponential, so nothing overflows)"),
+)
+
+HINGE_MISTAKES = (
+    Mistake(lambda z, y, delta=1.0: _margins(z, y, delta).sum(axis=-1),
+            "Each loss is delta too large: the sum runs over the wrong classes j != y only. "
+            "The true class's term is max(0, z_y - z_y + delta) = delta; set it to 0 before "
+            "summing."),
+    Mistake(_unclipped, "Clip each margin at 0 with np.maximum(0, ...): a wrong class that "
+                        "lies delta or more below the true logit adds nothing, not a "
+                        "negative amount."),
+    Mistake(_flipped, "Check the sign: a wrong class j is charged max(0, z_j - z_y + delta), "
+                      "which grows when z_j comes close to the true logit z_y."),
+    Mistake(lambda z, y, delta=1.0: _hinge(z, y, 1.0),
+            "Use the margin delta that is passed in, not a fixed 1."),
+    Mistake(lambda z, y, delta=1.0: _without_true(_margins(z, y, delta) ** 2, y).sum(axis=-1),
+            "Do not square the margins: that is the squared hinge loss. This one adds "
+            "max(0, z_j - z_y + delta) itself."),
+    Mistake(lambda z, y, delta=1.0: _without_true(_margins(z, y, delta), y).max(axis=-1),
+            "Add the margins of all the wrong classes; the largest one alone is another "
+            "hinge loss (Crammer and Singer's), not this one."),
+    Mistake(lambda z, y, delta=1.0: np.mean(_hinge(z, y, delta)),
+            "Return one loss per sample, shape (N,), not their mean over the batch."),
+)
+
+MULTICLASS_HINGE = FunctionExercise(
+    "multiclass_hinge", _hinge, HINGE_CASES, CODE, HINGE_MISTAKES,
+    shape_hint="Return one loss per sample: an array of shape (N,), summed over the "
+               "classes j != y.",
+    value_hint="Pick the true logit of each row with logits[np.arange(N), labels], keep it "
+               "as a column so that it broadcasts, clip z_j - z_y + delta at 0, set the true "
+               "class's entry to 0 and sum each row.")
+
+
 EXERCISES = {"check_entropy_bits": (ENTROPY_BITS,), "check_my_cross_entropy": (MY_CROSS_ENTROPY,),
+             "check_multiclass_hinge": (MULTICLASS_HINGE,),
              "check_smoothed_min_loss": (SMOOTHED_MIN_LOSS,),
              "check_uniform_loss": (UNIFORM_LOSS,)}
