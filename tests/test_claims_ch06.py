@@ -3,7 +3,7 @@
 The chapter's own code is run once (every code cell before its summary, in
 one namespace, with figures drawn off screen and closed), so the checks see
 the same data, grid and fitting routine as the reader.  They cover: the
-minimizer found at every setting of the chapter and its explorer has a
+minimiser found at every setting of the chapter and its explorer has a
 vanishing gradient (this check used to be a cell of the chapter); the
 weight surfaces drawn in the 3-D panels are convex while their logarithm is
 not; one hidden unit already breaks convexity; convex sublevel sets do not
@@ -46,13 +46,13 @@ def chapter():
 
 
 def toy_grad(theta, x, y, reg, temperature=1.0):
-    """Gradient of the regularized toy loss in (w, b), written out by hand."""
+    """Gradient of the regularised toy loss in (w, b), written out by hand."""
     A = np.column_stack([x, np.ones_like(x)]) / temperature   # (N, 2)
     residual = helpers.sigmoid(A @ theta) - y                 # (N,)
     return A.T @ residual / len(y) + reg * theta
 
 
-# -- the minimizers (the check that used to be a cell of the chapter) -------
+# -- the minimisers (the check that used to be a cell of the chapter) -------
 
 def test_toy_grad_agrees_with_finite_differences(chapter):
     """The hand-written gradient is that of the chapter's `toy_loss_grid`."""
@@ -70,8 +70,8 @@ def test_toy_grad_agrees_with_finite_differences(chapter):
 
 
 def test_every_minimizer_has_a_vanishing_gradient(chapter):
-    """At each (data, λ, T) of the regularization path and the explorer,
-    except separable data with λ = 0, which has no minimizer, Newton's
+    """At each (data, λ, T) of the regularisation path and the explorer,
+    except separable data with λ = 0, which has no minimiser, Newton's
     method in `fit_toy` stops where the gradient is zero to rounding."""
     regs = tuple(chapter["explorer_regs"]) + tuple(chapter["path_regs"])
     largest = 0.0
@@ -156,3 +156,49 @@ def test_hessian_is_the_softmax_jacobian_for_every_label(label):
                         for i in range(5)])
     # atol 1e-9: central differences of a gradient of size at most 1
     np.testing.assert_allclose(hessian, helpers.softmax_jacobian(logits), atol=1e-9)
+
+
+# -- the numbers the prose glues from the chapter's cells ---------------------
+
+def test_the_ray_has_an_interior_minimum_only_with_overlap(chapter):
+    """'On the overlapping data the loss along the ray is lowest near
+    t = 2.8, and at t = 30 it is back up ...; on the separable data it has
+    fallen to 3.5e-04 there, and is still falling.'"""
+    scale = np.linspace(0, 30, 301)
+    direction = np.array([1.0, -0.4])
+    along = {name: chapter["toy_loss_grid"](scale * direction[0], scale * direction[1], x, y)
+             for name, (x, y) in chapter["toy_data"].items()}
+    overlap, separable = along["overlapping"], along["separable"]
+    assert 0 < overlap.argmin() < len(scale) - 1
+    assert overlap[-1] > 4 * overlap.min()
+    assert np.all(np.diff(separable) < 0)
+    assert separable[-1] < 1e-3
+
+
+def test_max_margin_threshold_is_the_midpoint_of_the_gap(chapter):
+    """'The maximum-margin threshold comes out as 0.400, halfway between ...
+    0.2 and 0.6': theta_hat = (5, -2), margin 1 at both closest points."""
+    theta_hat = chapter["theta_hat"]
+    np.testing.assert_allclose(theta_hat, [5.0, -2.0], rtol=0, atol=1e-12)
+    assert -theta_hat[1] / theta_hat[0] == pytest.approx(0.4, abs=1e-12)
+
+
+def test_gradient_descent_slopes_and_its_unfinished_threshold(chapter):
+    """'The slopes approach ||theta_hat|| and -1 ... after 30 000 steps the
+    threshold -b/w is 0.397, not yet 0.4'."""
+    assert chapter["norm_slope"] == pytest.approx(chapter["hat_norm"], rel=0.05)
+    assert chapter["norm_slope"] < chapter["hat_norm"]
+    assert chapter["loss_slope"] == pytest.approx(-1.0, abs=0.1)
+    theta = chapter["thetas"][-1]
+    assert 0.39 < -theta[1] / theta[0] < 0.4
+
+
+def test_the_regularisation_path_levels_off_at_the_minimiser(chapter):
+    """'the minimiser levels off at the unregularised one, of length 4.15,
+    as lambda -> 0'."""
+    x, y = chapter["toy_data"]["overlapping"]
+    star = chapter["fit_toy"](x, y)
+    tiny = chapter["reg_paths"]["overlapping"][0]                # lambda = 1e-8
+    # rtol 1e-5: lambda = 1e-8 moves the minimiser by lambda H^-1 theta, about 1e-6
+    np.testing.assert_allclose(tiny, star, rtol=1e-5)
+    assert np.linalg.norm(star) == pytest.approx(4.15, abs=0.005)

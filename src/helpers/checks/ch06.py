@@ -59,7 +59,7 @@ def check_weight_hessian(weight_hessian: object) -> Feedback:
 
 
 def check_smallest_eigenvalue(lam_min: object) -> Feedback:
-    """Check `lam_min`, the regularized Hessian's least eigenvalue, to three significant digits.
+    """Check `lam_min`, the regularised Hessian's least eigenvalue, to three significant digits.
 
     Examples
     --------
@@ -175,7 +175,7 @@ WEIGHT_HESSIAN = FunctionExercise(
      Mistake(_weight_hessian_with(blocks=_no_outer),
              "You have diag(p_n) but not the outer product: A_n = diag(p_n) - p_n p_n^T."),
      Mistake(_weight_hessian_with(reg_factor=0.0),
-             "The regularization term is missing: (reg / 2) ||W||^2 adds reg times the "
+             "The regularisation term is missing: (reg / 2) ||W||^2 adds reg times the "
              "identity to the Hessian."),
      Mistake(_weight_hessian_with(reg_factor=0.5),
              "The second derivative of (reg / 2) w^2 is reg, not reg / 2: add "
@@ -196,13 +196,13 @@ WEIGHT_HESSIAN = FunctionExercise(
                "with outer(x_n, x_n) class by class, average over n and add reg * I.")
 
 
-# -- The smallest eigenvalue with L2 regularization ------------------------
+# -- The smallest eigenvalue with L2 regularisation ------------------------
 class EigenvalueProblem(NamedTuple):
     """The data of the exercise on the smallest eigenvalue."""
 
     W: np.ndarray     # (D, C) weights at which the Hessian is taken
     X: np.ndarray     # (N, D) inputs
-    reg: float        # the regularization strength lambda
+    reg: float        # the regularisation strength lambda
 
 
 def eigenvalue_problem() -> EigenvalueProblem:
@@ -250,7 +250,7 @@ SMALLEST_EIGENVALUE = ValueExercise(
                "np.linalg.eigvalsh(...)[0]; or reason about the shift directions W + v 1^T.")
 
 
-# -- The regularized loss ---------------------------------------------------
+# -- The regularised loss ---------------------------------------------------
 def _penalty(W, reg):
     return 0.5 * reg * np.sum(W ** 2)
 
@@ -260,7 +260,7 @@ def _regularized_loss(W, X, labels, reg):
 
 
 def _loss_with(log_probs_of=log_softmax, *, penalty=_penalty, data_factor=1.0):
-    """The regularized loss with one ingredient changed, as a learner might change it."""
+    """The regularised loss with one ingredient changed, as a learner might change it."""
     def loss(W, X, labels, reg):
         factor = len(X) if data_factor is len else data_factor
         return factor * mean_nll(log_probs_of(X @ W), labels) + penalty(W, reg)
@@ -284,7 +284,7 @@ REGULARIZED_LOSS = FunctionExercise(
      _loss_case(FAR_BELOW[0], [0, 2], FAR_BELOW[1])),
     LOSS,
     (Mistake(_loss_with(penalty=lambda W, reg: 0.0),
-             "The regularization term is missing: add (reg / 2) * np.sum(W ** 2)."),
+             "The regularisation term is missing: add (reg / 2) * np.sum(W ** 2)."),
      Mistake(_loss_with(penalty=lambda W, reg: reg * np.sum(W ** 2)),
              "The book's convention is (reg / 2) ||W||^2, with the factor 1/2, so that the "
              "gradient of the penalty is reg * W."),
