@@ -259,6 +259,96 @@ class TestSoftmax:
                       axis=(0,))
 
 
+class TestSoftmaxWhere:
+    """softmax(logits, where=mask): explicit masking, and its all-masked policy."""
+
+    @FAST
+    @given(hnp.arrays(np.float64, (4, 6), elements=finite(700)),
+           hnp.arrays(np.bool_, (4, 6)))
+    def test_equals_minus_inf_masking(self, logits, mask):
+        """Rows with a class left equal the softmax of -inf at the masked
+        entries, bit for bit; fully masked rows are exactly 0."""
+        got = softmax(logits, where=mask)
+        expected = softmax(np.where(mask, logits, -np.inf))
+        some = mask.any(axis=-1)
+        assert_array_equal(got[some], expected[some])
+        assert_array_equal(got[~some], 0.0)
+        assert_array_equal(got[~mask], 0.0)
+        assert_allclose(got.sum(axis=-1), some.astype(float), rtol=4 * EPS64)
+
+    def test_against_mpmath_on_kept_classes(self):
+        """Each row's kept classes are the softmax of those logits alone."""
+        rng = np.random.default_rng(3)
+        logits = rng.normal(scale=300.0, size=(20, 7))
+        mask = rng.random((20, 7)) < 0.6
+        mask[:, 0] = True
+        got = softmax(logits, where=mask)
+        for row, keep, probs in zip(logits, mask, got):
+            exact = softmax_mp(row[keep])
+            assert np.all(rel_error_ulps(probs[keep], exact) <= 4)
+
+    def test_masked_entries_may_hold_anything(self):
+        """nan, +inf and huge values behind the mask change nothing."""
+        mask = np.array([True, True, False])
+        for hidden in (np.nan, np.inf, -np.inf, 1e308, -1e308):
+            assert_array_equal(softmax([1.0, 1.0, hidden], where=mask),
+                               [0.5, 0.5, 0.0])
+
+    def test_fully_masked_rows_are_zero_without_warning(self):
+        """0/0 would be nan; the policy is zeros, and no warning."""
+        import warnings
+        logits = np.array([[1.0, 2.0], [-np.inf, -np.inf], [3.0, 0.0]])
+        mask = np.array([[False, False], [True, True], [True, False]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            probs = softmax(logits, where=mask)
+        # Row 1 is all -inf but unmasked: the unmasked policy (nan) holds.
+        assert_array_equal(probs[0], [0.0, 0.0])
+        assert np.all(np.isnan(probs[1]))
+        assert_array_equal(probs[2], [1.0, 0.0])
+
+    def test_unmasked_nan_still_gives_nan(self):
+        """...in the row's kept classes; a masked class stays exactly 0."""
+        probs = softmax([[np.nan, 0.0, 1.0]], where=[[True, True, False]])
+        assert np.all(np.isnan(probs[0, :2])) and probs[0, 2] == 0
+
+    def test_causal_mask_on_any_axis(self):
+        """A lower-triangular mask, given for axis 0 as its transpose."""
+        scores = np.random.default_rng(4).normal(size=(5, 5))
+        causal = np.tril(np.ones((5, 5), dtype=bool))
+        rows = softmax(scores, where=causal)
+        assert_array_equal(np.triu(rows, 1), 0.0)
+        assert_allclose(rows[0], [1, 0, 0, 0, 0], rtol=0)
+        assert_array_equal(softmax(scores.T, axis=0, where=causal.T), rows.T)
+
+    def test_broadcast_mask(self):
+        """A (C,) padding mask applies to every row of an (N, C) batch."""
+        logits = np.arange(12.0).reshape(3, 4)
+        keep = np.array([True, True, True, False])
+        assert_array_equal(softmax(logits, where=keep),
+                           softmax(np.where(keep, logits, -np.inf)))
+        assert_array_equal(softmax(logits, where=True), softmax(logits))
+
+    @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+    def test_dtypes_kept(self, dtype):
+        logits = np.array([[2.0, 1.0, 0.0], [1.0, 1.0, 1.0]], dtype=dtype)
+        mask = np.array([[True, False, True], [False, False, False]])
+        probs = softmax(logits, where=mask)
+        assert probs.dtype == dtype
+        assert probs[0, 1] == 0 and np.all(probs[1] == 0)
+
+    def test_bad_masks(self):
+        logits = np.zeros((2, 3))
+        check_message(TypeError, "`where` must be a boolean.*int64",
+                      softmax, logits, where=np.ones((2, 3), dtype=np.int64))
+        check_message(TypeError, "`where` must be a boolean.*float64",
+                      softmax, logits, where=np.zeros((2, 3)))
+        check_message(ValueError, r"`where` has shape \(2, 2\).*\(2, 3\)",
+                      softmax, logits, where=np.ones((2, 2), dtype=bool))
+        check_message(ValueError, r"`where` has shape \(4, 3\)",
+                      softmax, logits, where=np.ones((4, 3), dtype=bool))
+
+
 # ==========================================================================
 class TestLogSoftmax:
 

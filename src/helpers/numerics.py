@@ -34,7 +34,10 @@ Both follow one policy for rows they cannot normalise: a row that is all
 (softmax, log_softmax, logsumexp, losses and gradients), without raising
 and without a floating-point warning.  Other rows are unaffected.  A
 single ``-inf`` logit in an otherwise finite row is a masked class: its
-probability is exactly 0.
+probability is exactly 0.  ``softmax(logits, where=mask)`` masks
+explicitly instead: the classes where `mask` is False get probability
+exactly 0 whatever their logits hold, and a row with no class left
+(a fully masked row) gives zeros, not ``nan``.
 
 The module depends on NumPy only.
 """
@@ -69,7 +72,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 # The public functions
 # ==========================================================================
 
-def softmax(logits, axis=-1):
+def softmax(logits, axis=-1, *, where=None):
     r"""Compute the softmax of `logits` along `axis`.
 
     Parameters
@@ -78,20 +81,26 @@ def softmax(logits, axis=-1):
         Real-valued scores, at least one-dimensional.
     axis : int, optional
         The class axis, normalised to sum to one.  Default is the last.
+    where : array_like of bool, optional
+        A mask that broadcasts to the shape of `logits`: True for the
+        classes that take part, False for those masked out (padding, or
+        positions a causal mask hides).  Default: every class takes part.
 
     Returns
     -------
     probs : ndarray
-        Same shape as `logits`; non-negative, summing to 1 along `axis`.
-        Same float dtype as `logits` (float64 for integer input).
+        Same shape as `logits`; non-negative, summing to 1 along `axis`
+        (to 0 for a row that `where` masks completely).  Same float dtype
+        as `logits` (float64 for integer input).
 
     Raises
     ------
     TypeError
-        If `logits` is not real-valued, or `axis` is not an integer.
+        If `logits` is not real-valued, `axis` is not an integer, or
+        `where` is not boolean.
     ValueError
-        If `logits` is 0-d, its class axis is empty, or `axis` is out of
-        range.
+        If `logits` is 0-d, its class axis is empty, `axis` is out of
+        range, or `where` does not broadcast to the shape of `logits`.
 
     See Also
     --------
@@ -118,6 +127,15 @@ def softmax(logits, axis=-1):
     ``nan`` in the whole row (no exception, no warning); other rows are
     unaffected.  This matches ``scipy.special.softmax``.
 
+    With `where`, a masked class gets probability exactly 0 whatever its
+    logit holds (even ``nan``), the others are normalised among
+    themselves, and a fully masked row, whose softmax would be
+    :math:`0/0`, gives zeros: it has no class to give probability to.
+    ``jax.nn.softmax`` with ``where=`` does the same, and so does the
+    attention of ``torch.nn.functional.scaled_dot_product_attention``
+    since PyTorch 2.5.  An unmasked ``nan`` or ``+inf`` still gives
+    ``nan`` in its row's unmasked classes.
+
     Examples
     --------
     >>> import numpy as np
@@ -135,11 +153,24 @@ def softmax(logits, axis=-1):
     >>> softmax([[0.0, 0.0], [0.0, np.nan]])
     array([[0.5, 0.5],
            [nan, nan]])
+
+    A mask drops classes, whatever their logits; a row with none left is 0:
+
+    >>> print(softmax([[3.0, 3.0, np.nan], [1.0, 2.0, 3.0]],
+    ...               where=[[True, True, False], [False, False, False]]))
+    [[0.5 0.5 0. ]
+     [0.  0.  0. ]]
     """
     rows, layout = _rows_of(logits, axis)                        # (N, C)
+    if where is not None:
+        keep = _mask_rows(where, np.shape(logits), layout)       # (N, C)
+        rows = np.where(keep, rows, -np.inf)      # keeps the rows' dtype
     probs = _quick_softmax(rows)
     if probs is None:                   # a large array, or unusual logits
         probs = _softmax_rows(rows)[0]
+    if where is not None:
+        # A fully masked row came out as 0/0 = nan; it has no class left.
+        probs = np.where(keep, probs, 0.0)
     return _back(probs, layout)
 
 
@@ -768,6 +799,24 @@ def _rows_of(logits, axis):
     moved_shape = z.shape
     return (np.ascontiguousarray(z.reshape(-1, moved_shape[-1])),
             (out_dtype, axis, moved_shape))
+
+
+def _mask_rows(where, shape, layout):
+    """`where` as (N, C) booleans laid out like the rows of `_rows_of`."""
+    mask = np.asarray(where)
+    if mask.dtype != np.bool_:
+        raise TypeError("`where` must be a boolean array (True for the classes "
+                        f"that take part); got dtype {mask.dtype}.")
+    try:
+        mask = np.broadcast_to(mask, shape)
+    except ValueError:
+        raise ValueError(f"`where` has shape {mask.shape}, which does not "
+                         f"broadcast to the shape of `logits`, {tuple(shape)}."
+                         ) from None
+    _, axis, moved_shape = layout
+    if axis != mask.ndim - 1:
+        mask = np.moveaxis(mask, axis, -1)
+    return mask.reshape(-1, moved_shape[-1])
 
 
 def _back(values, layout, *, keepdims=True):
