@@ -19,8 +19,8 @@ from scipy.special import logsumexp
 import helpers
 from helpers.checks.ch04 import (ENTROPY_PROBS, SMOOTHING, SMOOTHING_CLASSES,
                                  UNIFORM_CLASSES, check_entropy_bits,
-                                 check_my_cross_entropy, check_smoothed_min_loss,
-                                 check_uniform_loss)
+                                 check_multiclass_hinge, check_my_cross_entropy,
+                                 check_smoothed_min_loss, check_uniform_loss)
 
 P = np.array(ENTROPY_PROBS)
 TARGET = np.array([1 - SMOOTHING + SMOOTHING / SMOOTHING_CLASSES]
@@ -188,3 +188,105 @@ def test_an_unlisted_mistake_gets_the_general_hint():
         return -np.mean(0.9 * picked + 0.1 * log_probs.mean(axis=1))
     fb = check_my_cross_entropy(label_smoothed)
     assert fb.status == "wrong value" and "logsumexp" in fb.hint, str(fb)
+
+
+# -- multiclass_hinge: right answers written other ways ----------------------
+# Each is the hinge sum_{j != y} max(0, z_j - z_y + delta), written the way a
+# learner might, independently of the module's reference.
+
+def hinge_loops(logits, labels, delta=1.0):
+    out = []
+    for row, label in zip(logits.tolist(), labels.tolist()):
+        out.append(sum(max(0.0, v - row[label] + delta)
+                       for j, v in enumerate(row) if j != label))
+    return np.array(out)
+
+
+def hinge_mask(logits, labels, delta=1.0):
+    wrong = np.ones(logits.shape, dtype=bool)
+    wrong[np.arange(len(labels)), labels] = False                # j != y
+    true = np.take_along_axis(logits, labels[:, None], axis=1)   # (N, 1)
+    return np.where(wrong, np.maximum(logits - true + delta, 0), 0).sum(axis=1)
+
+
+def hinge_subtract_delta(logits, labels, delta=1.0):
+    # sum over every class, then remove the true class's max(0, delta) = delta
+    true = logits[np.arange(len(labels)), labels][:, None]
+    return np.clip(logits - true + delta, 0, None).sum(axis=1) - delta
+
+
+def hinge_one_hot(logits, labels, delta=1.0):
+    one_hot = np.eye(logits.shape[1])[labels]                    # (N, C)
+    true = np.sum(one_hot * logits, axis=1, keepdims=True)
+    return np.sum((1 - one_hot) * np.maximum(0, logits - true + delta), axis=1)
+
+
+@pytest.mark.parametrize("func", [hinge_loops, hinge_mask, hinge_subtract_delta,
+                                  hinge_one_hot])
+def test_hinge_written_other_ways_passes(func):
+    fb = check_multiclass_hinge(func)
+    assert fb.status == "correct", str(fb)
+
+
+def test_hinge_that_overwrites_its_inputs_passes():
+    def clobbers(logits, labels, delta=1.0):
+        value = hinge_mask(logits, labels, delta)
+        logits[...] = 0.0
+        return value
+    assert check_multiclass_hinge(clobbers)
+
+
+def test_hinge_values_of_cs231n_examples():
+    """The cases the exercise names: 8 for (13, -7, 11) with delta 10, 1.58
+    for (-2.85, 0.86, 0.28), 0 once the margin is met (exactly, for 10, 9, 9)."""
+    z = np.array([[13.0, -7.0, 11.0]])
+    assert hinge_loops(z, np.array([0]), delta=10.0)[0] == pytest.approx(8.0, abs=1e-12)
+    z = np.array([[-2.85, 0.86, 0.28], [10.0, -2.0, 3.0], [10.0, 9.0, 9.0]])
+    np.testing.assert_allclose(hinge_loops(z, np.array([2, 0, 0])), [1.58, 0.0, 0.0],
+                               atol=1e-12)
+
+
+# -- multiclass_hinge: the mistakes the brief names, written independently ---
+
+def hinge_with_true_class(logits, labels, delta=1.0):
+    true = logits[np.arange(len(labels)), labels][:, None]
+    return np.maximum(0, logits - true + delta).sum(axis=1)      # j = y included
+
+
+def hinge_without_max(logits, labels, delta=1.0):
+    out = []
+    for row, label in zip(logits.tolist(), labels.tolist()):
+        out.append(sum(v - row[label] + delta for j, v in enumerate(row) if j != label))
+    return np.array(out)
+
+
+def hinge_wrong_sign(logits, labels, delta=1.0):
+    out = []
+    for row, label in zip(logits.tolist(), labels.tolist()):
+        out.append(sum(max(0.0, row[label] - v + delta)
+                       for j, v in enumerate(row) if j != label))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("func, words", [
+    (hinge_with_true_class, "delta too large"),
+    (hinge_without_max, "Clip each margin at 0"),
+    (hinge_wrong_sign, "Check the sign"),
+    (lambda z, y, delta=1.0: hinge_mask(z, y), "margin delta that is passed in"),
+    (lambda z, y, delta=1.0: hinge_mask(z, y, delta).sum(), "not their mean"),
+    (lambda z, y, delta=1.0: hinge_mask(z, y, delta).mean(), "not their mean"),
+])
+def test_each_hinge_mistake_gets_its_hint(func, words):
+    fb = check_multiclass_hinge(func)
+    assert fb.status in ("wrong value", "wrong shape") and words in fb.hint, str(fb)
+
+
+def test_hinge_tolerance_is_rtol_1e_9():
+    assert check_multiclass_hinge(lambda z, y, delta=1.0: hinge_mask(z, y, delta)
+                                  * (1 + 1e-10))
+    fb = check_multiclass_hinge(lambda z, y, delta=1.0: hinge_mask(z, y, delta)
+                                * (1 + 1e-8))
+    assert fb.status == "wrong value", str(fb)
+    # atol = 1e-12 on the rows whose loss is 0
+    assert check_multiclass_hinge(lambda z, y, delta=1.0: hinge_mask(z, y, delta) + 5e-13)
+    assert not check_multiclass_hinge(lambda z, y, delta=1.0: hinge_mask(z, y, delta) + 1e-11)

@@ -26,16 +26,16 @@ def kl_divergence(p, q):
     return np.sum(p[keep] * np.log(p[keep] / q[keep]))
 
 
-def bce_stable(z, y):
-    """max(z, 0) - y z + log1p(exp(-|z|)), the chapter's stable form."""
-    return np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
+def bce_stable(z, t):
+    """max(z, 0) - t z + log1p(exp(-|z|)), the chapter's stable form."""
+    return np.maximum(z, 0) - t * z + np.log1p(np.exp(-np.abs(z)))
 
 
-def bce_mpmath(z, y):
-    """log(1 + e^z) - y z at 50 significant digits."""
+def bce_mpmath(z, t):
+    """log(1 + e^z) - t z at 50 significant digits."""
     with mpmath.workdps(50):
         z = mpmath.mpf(z)
-        return float(mpmath.log1p(mpmath.exp(z)) - y * z)
+        return float(mpmath.log1p(mpmath.exp(z)) - t * z)
 
 
 def test_naive_softplus_overflows_where_the_chapter_says():
@@ -49,12 +49,12 @@ def test_naive_softplus_overflows_where_the_chapter_says():
 
 @pytest.mark.parametrize("z", [-745.0, -40.0, -1.0, 0.0, 1e-8, 3.0, 40.0,
                                700.0, 710.0, 745.0])
-@pytest.mark.parametrize("y", [0.0, 0.5, 1.0])
-def test_stable_form_matches_mpmath_and_helper(z, y):
-    """'the stable loss is max(z, 0) - y z + log1p(e^-|z|)', also at 745."""
-    reference = bce_mpmath(z, y)
-    stable = bce_stable(np.float64(z), y)
-    helper = helpers.binary_cross_entropy_with_logits(z, y)
+@pytest.mark.parametrize("t", [0.0, 0.5, 1.0])
+def test_stable_form_matches_mpmath_and_helper(z, t):
+    """'the stable loss is max(z, 0) - t z + log1p(e^-|z|)', also at 745."""
+    reference = bce_mpmath(z, t)
+    stable = bce_stable(np.float64(z), t)
+    helper = helpers.binary_cross_entropy_with_logits(z, t)
     # rel 1e-14: a few ulps on a sum of two or three rounded terms
     assert stable == pytest.approx(reference, rel=1e-14, abs=1e-300)
     assert helper == pytest.approx(reference, rel=1e-14, abs=1e-300)
@@ -90,3 +90,119 @@ def test_best_constant_model_is_the_frequencies():
         assert loss(q) - loss(freqs) == pytest.approx(
             kl_divergence(freqs, q), abs=1e-12)
         assert loss(q) > loss(freqs)
+
+
+# -- the multiclass hinge loss beside the cross-entropy ---------------------
+
+def hinge(z, y, delta=1.0):
+    """sum_{j != y} max(0, z_j - z_y + delta), written out over the classes."""
+    return sum(max(0.0, z[j] - z[y] + delta) for j in range(len(z)) if j != y)
+
+
+def ce_mpmath(z, y):
+    """-log softmax(z)_y = log(1 + sum_{j != y} e^(z_j - z_y)), 50 digits."""
+    with mpmath.workdps(50):
+        rest = mpmath.fsum(mpmath.exp(mpmath.mpf(float(z[j])) - mpmath.mpf(float(z[y])))
+                           for j in range(len(z)) if j != y)
+        return mpmath.log1p(rest)
+
+
+def test_hinge_is_zero_exactly_when_the_margin_is_met():
+    """'The hinge loss is exactly 0 as soon as z_y >= z_j + Delta for every
+    j != y', and positive while any class is closer."""
+    rng = np.random.default_rng(RNG_SEED + 2)
+    for _ in range(2000):
+        num_classes = int(rng.integers(2, 8))
+        z = rng.normal(scale=3.0, size=num_classes)
+        y = int(rng.integers(num_classes))
+        delta = float(rng.choice([0.5, 1.0, 10.0]))
+        met = all(z[y] >= z[j] + delta for j in range(num_classes) if j != y)
+        assert (hinge(z, y, delta) == 0.0) == met
+        # pushing the true logit past the margin satisfies it
+        far = z.copy()
+        far[y] = np.max(np.delete(z, y)) + delta + rng.uniform(0, 5)
+        assert hinge(far, y, delta) == 0.0
+
+
+def test_cs231n_example_is_8():
+    """'z = (13, -7, 11), true class 0, Delta = 10 ... the loss is 8'."""
+    assert hinge(np.array([13.0, -7.0, 11.0]), 0, 10.0) == pytest.approx(8.0, abs=1e-12)
+    assert max(0.0, -7 - 13 + 10) == 0.0 and 11 - 13 + 10 == 8
+
+
+@pytest.mark.parametrize("gap", [1.0, 10.0, 40.0, 300.0, 745.0, 1e4])
+def test_cross_entropy_is_positive_for_finite_logits(gap):
+    """'-log p_y = log(1 + sum_{j != y} e^(z_j - z_y)) > 0 for every finite z',
+    at 50 digits, however far the true logit leads; and p_y - 1 < 0."""
+    z = np.array([gap, 0.0, -3.0])
+    assert ce_mpmath(z, 0) > 0
+    with mpmath.workdps(50):
+        rest = mpmath.exp(-gap) + mpmath.exp(-gap - 3)      # sum_{j != y} e^(z_j - z_y)
+        assert rest / (1 + rest) > 0                        # = 1 - p_y, so p_y - 1 < 0
+        if gap <= 40:                                       # LSE(z) - z_y keeps 50 digits
+            lse = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in z))
+            assert lse - gap == pytest.approx(ce_mpmath(z, 0), rel=1e-20)
+
+
+def test_helper_is_positive_until_the_exponential_underflows():
+    """'helpers.cross_entropy ... returns a positive number until e^(z_j - z_y)
+    itself underflows to 0'; the chapter's first zero is at an integer gap
+    past 745."""
+    gaps = np.arange(700, 800).astype(float)
+    logits = np.column_stack([gaps, np.zeros((gaps.size, 2))])
+    ce = helpers.cross_entropy(logits, np.zeros(gaps.size, dtype=int), reduction="none")
+    assert np.array_equal(ce > 0, np.exp(-gaps) > 0)
+    first_zero = gaps[np.argmax(ce == 0)]
+    assert 745 < first_zero <= 746
+    # below the underflow it agrees with the 50-digit value
+    for g in (700.0, 740.0):
+        exact = float(ce_mpmath(np.array([g, 0.0, 0.0]), 0))
+        got = helpers.cross_entropy(np.array([g, 0.0, 0.0]), 0)
+        assert got == pytest.approx(exact, rel=1e-2)      # subnormal near 740
+
+
+def test_figure_hinge_and_cross_entropy_of_g_0_0():
+    """fig-ce-hinge: the hinge of (g, 0, 0) is 2 max(0, 1 - g), 0 from g = Delta
+    on; the cross-entropy is log(1 + 2 e^-g); the pushes are 2 (then 0) and
+    1 - p_y = 2 / (e^g + 2), which shrinks like 2 e^-g but stays positive."""
+    grid = np.linspace(-4.0, 10.0, 561)
+    for g in grid:
+        z = np.array([g, 0.0, 0.0])
+        assert hinge(z, 0) == pytest.approx(2 * max(0.0, 1 - g), abs=1e-12)
+        assert helpers.cross_entropy(z, 0) == pytest.approx(
+            np.log1p(2 * np.exp(-g)), rel=1e-13)
+        push = 1 - helpers.softmax(z)[0]
+        assert push > 0
+        assert push == pytest.approx(2 / (np.exp(g) + 2), rel=1e-9)
+    assert (1 - helpers.softmax(np.array([10.0, 0, 0]))[0]) / (2 * np.exp(-10.0)) \
+        == pytest.approx(1, abs=1e-3)
+    # the hinge's derivative in z_y: minus the number of violating classes
+    for g, want in [(-2.0, -2.0), (0.5, -2.0), (3.0, 0.0)]:
+        z = np.array([g, 0.0, 0.0])
+        grad = helpers.numerical_gradient(lambda v: hinge(v, 0), z)
+        assert grad[0] == pytest.approx(want, abs=1e-6)
+
+
+def test_hinge_derivative_counts_the_violating_classes():
+    """'the hinge loss's derivative in z_y is minus the number of classes
+    that still violate the margin'."""
+    z = np.array([1.0, 0.5, -3.0, 0.8])            # classes 1 and 3 violate
+    grad = helpers.numerical_gradient(lambda v: hinge(v, 0), z)
+    assert grad[0] == pytest.approx(-2.0, abs=1e-6)
+
+
+def test_moving_a_classified_sample():
+    """The predict-first answer: the hinge is 0 for all five logits, each true
+    logit leading by at least the margin (exactly 1 for (10, 9, 9)); the
+    cross-entropy is positive and different for each."""
+    cases = [[10.0, -2.0, 3.0], [10.0, 9.0, 9.0], [10.0, -100.0, -100.0],
+             [10.0, -1.5, 3.5], [10.0, -2.5, 2.5]]
+    losses = []
+    for z in map(np.array, cases):
+        assert hinge(z, 0) == 0.0
+        assert z[0] - max(z[1:]) >= 1.0
+        ce = helpers.cross_entropy(z, 0)
+        assert ce > 0 and ce == pytest.approx(float(ce_mpmath(z, 0)), rel=1e-12)
+        losses.append(ce)
+    assert min(np.diff(sorted(losses))) > 0
+    assert cases[1][0] - max(cases[1][1:]) == 1.0
