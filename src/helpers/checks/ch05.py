@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numerics import cross_entropy_grad, softmax
+from ..numerics import cross_entropy, cross_entropy_grad, numerical_gradient, softmax
 from .cases import (BATCH_AXIS_HINT, BY_HAND, OFF_BY_ONE_HINT, UNSTABLE, UNSTABLE_HINTS,
                     labelled_case)
-from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
+from .engine import (Case, Feedback, FunctionExercise, Mistake, Tolerance,
+                     ValueExercise, all_correct)
 from .mistakes import grad_from_probs, one_hot, shift_mistakes
 
-__all__ = ["ENTRY_LABELS", "ENTRY_LOGITS", "EXERCISES", "check_grad_logits", "check_grad_weights",
+__all__ = ["DEBUG_LABELS", "DEBUG_LOGITS", "ENTRY_LABELS", "ENTRY_LOGITS", "EXERCISES",
+           "buggy_grad", "check_grad_logits", "check_grad_weights", "check_gradient_debug",
            "check_gradient_entry"]
 
 #: The logits and labels of the exercise "A gradient entry by hand": two examples.
 ENTRY_LOGITS = ((float(np.log(3.0)), 0.0, 0.0), (0.0, float(np.log(2.0)), 0.0))
 ENTRY_LABELS = (1, 2)
+
+#: The batch of "Debug a gradient with a gradient check": N = 4 examples of C = 3 classes,
+#: so that a gradient divided by C instead of N is off by the factor N / C = 4 / 3.
+DEBUG_LOGITS = ((1.0, -0.5, 2.0), (0.3, 0.8, -1.2), (-2.0, 0.0, 1.5), (0.5, 0.5, 0.5))
+DEBUG_LABELS = (2, 0, 1, 1)
 
 # Gradients in float64 agree with helpers.cross_entropy_grad to ~1e-15 here.
 CODE = Tolerance(rtol=1e-6, atol=1e-12)
@@ -57,6 +64,49 @@ def check_grad_weights(grad_weights: object) -> Feedback:
     A gradient has the shape of its parameter: dW is (D, C) and db is (C,).
     """
     return GRAD_WEIGHTS.check(grad_weights)
+
+
+def check_gradient_debug(buggy_error: object, fixed_grad: object) -> Feedback:
+    """Check `buggy_error` (two significant digits) and `fixed_grad` (rtol 1e-6, atol 1e-12).
+
+    `buggy_error` is the relative error of :func:`buggy_grad` on `DEBUG_LOGITS`
+    against central differences; `fixed_grad(logits, labels)` is the repaired
+    gradient of the mean cross-entropy.
+
+    Examples
+    --------
+    >>> print(check_gradient_debug(None, None).hint)
+    Replace the placeholder with your answer and run the cell.
+    """
+    return all_correct(BUGGY_ERROR.check(buggy_error), FIXED_GRAD.check(fixed_grad),
+                       message="buggy_error and fixed_grad are both right.")
+
+
+def buggy_grad(logits, labels):
+    """The chapter's wrong gradient of the mean cross-entropy, exactly as the chapter shows it.
+
+    It is right on a square batch (N = C) only; the exercise "Debug a gradient
+    with a gradient check" asks why.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (N, C)
+    labels : ndarray of int, shape (N,)
+
+    Returns
+    -------
+    ndarray, shape (N, C)
+
+    Examples
+    --------
+    >>> z = np.zeros((3, 3))
+    >>> bool(np.allclose(buggy_grad(z, np.array([0, 1, 2])),
+    ...                  cross_entropy_grad(z, np.array([0, 1, 2]))))
+    True
+    """
+    probs = softmax(logits)                              # (N, C)
+    targets = np.eye(probs.shape[1])[labels]             # (N, C)
+    return (probs - targets) / probs.shape[1]
 
 
 # -- A gradient entry by hand ----------------------------------------------
@@ -204,5 +254,80 @@ GRAD_WEIGHTS = FunctionExercise(
     value_hint="Compute dZ = (P - Y) / N first; then dW = X.T @ dZ and db = np.sum(dZ, axis=0).")
 
 
+# -- Debug a gradient with a gradient check ---------------------------------
+def _relative_error(a, b):
+    """||a - b|| / max(||a||, ||b||), the chapter's measure."""
+    return np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b))
+
+
+_DZ, _DY = np.array(DEBUG_LOGITS), np.array(DEBUG_LABELS)                 # (4, 3), (4,)
+_BUGGY = buggy_grad(_DZ, _DY)
+_NUMERIC = numerical_gradient(lambda z: cross_entropy(z, _DY), _DZ)       # of the mean loss
+# Relative errors are quoted to two digits; an answer below 1e-6 counts as "zero", the
+# error of a correct gradient, which only the mistake of that name can give.
+TWO_DIGITS = Tolerance(digits=2, atol=1e-6)
+BUGGY_ERROR = ValueExercise(
+    "buggy_error", _relative_error(_BUGGY, _NUMERIC), TWO_DIGITS,
+    [Mistake(np.linalg.norm(_BUGGY - _NUMERIC) / np.linalg.norm(_NUMERIC),
+             "You divided by the norm of the numerical gradient alone. The chapter's "
+             "relative_error divides by the larger of the two norms."),
+     Mistake(np.max(np.abs(_BUGGY - _NUMERIC)),
+             "That is the largest absolute difference. The relative error divides the norm "
+             "of the difference by the larger of the two gradients' norms."),
+     Mistake(_relative_error(_BUGGY, _NUMERIC * len(_DZ)),
+             "The numerical gradient you compared with is of the summed loss. buggy_grad "
+             "claims the gradient of the mean, helpers.cross_entropy's default."),
+     Mistake(np.mean(_NUMERIC / _BUGGY),
+             "That is the ratio of the numerical gradient to buggy_grad's, useful for "
+             "finding the bug, but not the relative error."),
+     Mistake(np.mean(_BUGGY / _NUMERIC),
+             "That is the ratio of buggy_grad's gradient to the numerical one, useful for "
+             "finding the bug, but not the relative error."),
+     Mistake(100 * _relative_error(_BUGGY, _NUMERIC),
+             "That looks like a percentage. Give the relative error itself, a ratio."),
+     Mistake(0.0, "That is the error of a correct gradient. Compare buggy_grad itself, "
+             "unchanged, with the numerical gradient.")],
+    shape_hint="The relative error is one number, for the whole gradient.",
+    value_hint="Compute numerical_gradient of lambda z: helpers.cross_entropy(z, labels) at "
+               "DEBUG_LOGITS, then relative_error(buggy_grad(...), numerical).")
+
+
+def _divided_by(size):
+    """(P - Y) divided by `size(logits)`, the learner's choice of N."""
+    return lambda z, y: (softmax(z) - one_hot(y, z.shape[1])) / size(z)
+
+
+FIXED_CASES = (
+    labelled_case(_rng.normal(scale=2.0, size=(4, 3)), [2, 0, 1, 1],
+                  "N = 4 examples of C = 3 classes, so that N and C differ"),
+    labelled_case(_rng.normal(scale=2.0, size=(2, 5)), [4, 1], "N = 2 examples of C = 5"),
+    labelled_case(_rng.normal(scale=2.0, size=(3, 3)), [1, 2, 0],
+                  "a square batch (N = C), where a wrong axis or P[labels] still runs"),
+    *(labelled_case(*case) for case in _UNSTABLE),
+    labelled_case(_rng.normal(size=(1, 6)), [3], "a batch of one"),
+)
+
+FIXED_GRAD = FunctionExercise(
+    "fixed_grad", cross_entropy_grad, FIXED_CASES, CODE,
+    (Mistake(buggy_grad, "That is what buggy_grad returns. Compare it with the numerical "
+             "gradient entry by entry: the ratio is the same everywhere, so the formula is "
+             "right up to one factor. Which size of the batch is that factor?"),
+     Mistake(_divided_by(lambda z: 1), "The gradient is N times too large: the loss is the "
+             "mean over the batch, so divide by N = logits.shape[0]."),
+     Mistake(_divided_by(lambda z: z.size), "You divided by N * C. The mean is over the N "
+             "examples only: divide by logits.shape[0]."),
+     Mistake(_grad_with(softmax, scale=-1.0),
+             "The sign is flipped: the gradient is P - Y (prediction minus target), not Y - P."),
+     Mistake(_grad_with(lambda z: softmax(z, axis=0)), BATCH_AXIS_HINT),
+     Mistake(_whole_rows, "P[labels] -= 1 subtracts 1 from whole rows. Index (row, label) "
+             "pairs: P[np.arange(N), labels] -= 1, or use np.eye(C)[labels]."),
+     Mistake(lambda z, y: cross_entropy_grad(z, (y - 1) % z.shape[1]), OFF_BY_ONE_HINT),
+     *shift_mistakes(_grad_with, UNSTABLE_HINTS)),
+    shape_hint="Return one row per example and one column per class: shape (N, C).",
+    value_hint="Keep buggy_grad's softmax and one-hot rows, and divide by the number of "
+               "examples.")
+
+
 EXERCISES = {"check_gradient_entry": (GRADIENT_ENTRY,), "check_grad_logits": (GRAD_LOGITS,),
-             "check_grad_weights": (GRAD_WEIGHTS,)}
+             "check_grad_weights": (GRAD_WEIGHTS,),
+             "check_gradient_debug": (BUGGY_ERROR, FIXED_GRAD)}
