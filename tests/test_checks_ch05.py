@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.checks.ch05 import (ENTRY_LABELS, ENTRY_LOGITS, check_grad_logits,
-                                 check_grad_weights, check_gradient_entry)
+from helpers.checks.ch05 import (DEBUG_LABELS, DEBUG_LOGITS, ENTRY_LABELS, ENTRY_LOGITS,
+                                 buggy_grad, check_grad_logits, check_grad_weights,
+                                 check_gradient_debug, check_gradient_entry)
 
 CLOSE = "Close: right to two significant digits. Give more digits."
 
@@ -222,3 +223,126 @@ def test_grad_weights_tolerance_is_rtol_1e_6():
 def test_grad_weights_one_array_is_wrong_type():
     fb = check_grad_weights(lambda *args: weights_by_matmul(*args)[0])
     assert fb.status == "wrong type" and "return dW, db" in fb.hint
+
+
+# -- debugging buggy_grad: the relative error and the fix -------------------
+
+def chapter_buggy_grad():
+    """The function `buggy_grad` exactly as chapter 5's cell defines it."""
+    import jupytext
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "book/chapters/05-gradient.md"
+    cells = jupytext.read(path).cells
+    source = next(c.source for c in cells
+                  if c.cell_type == "code" and c.source.startswith("def buggy_grad("))
+    namespace = {"np": np, "helpers": helpers}
+    exec(source, namespace)
+    return namespace["buggy_grad"]
+
+
+def test_the_chapters_buggy_grad_is_the_checks():
+    rng = np.random.default_rng(11)
+    for shape in [(4, 3), (2, 5), (3, 3)]:
+        z = rng.normal(size=shape)
+        y = rng.integers(0, shape[1], size=shape[0])
+        np.testing.assert_array_equal(chapter_buggy_grad()(z, y), buggy_grad(z, y))
+
+
+def own_central_difference(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += h
+        down[index] -= h
+        grad[index] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+def mean_loss(z, y):
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(y)), y].mean()
+
+
+def test_buggy_error_computed_another_way_passes():
+    z, y = np.array(DEBUG_LOGITS), np.array(DEBUG_LABELS)
+    numeric = own_central_difference(lambda v: mean_loss(v, y), z)
+    wrong = buggy_grad(z, y)
+    diff = np.sqrt(np.sum((wrong - numeric) ** 2))
+    scale = max(np.sqrt(np.sum(wrong ** 2)), np.sqrt(np.sum(numeric ** 2)))
+    answer = diff / scale
+    assert check_gradient_debug(answer, by_one_hot), str(check_gradient_debug(answer, by_one_hot))
+    # the exact value, 1 - C / N, rounded to two digits as the exercise asks
+    assert check_gradient_debug(0.25, by_one_hot)
+
+
+@pytest.mark.parametrize("answer", [0.3, 0.2, 0.5, 0.24])
+def test_a_wrong_buggy_error_does_not_show_it(answer):
+    fb = check_gradient_debug(answer, by_one_hot)
+    assert fb.status == "wrong value" and fb.hint, str(fb)
+    assert "0.25" not in fb.message, str(fb)
+
+
+def test_buggy_error_slips_written_by_a_learner_get_their_hints():
+    z, y = np.array(DEBUG_LOGITS), np.array(DEBUG_LABELS)
+    numeric = helpers.numerical_gradient(lambda v: helpers.cross_entropy(v, y), z)
+    wrong = buggy_grad(z, y)
+    by_numeric_norm = np.linalg.norm(wrong - numeric) / np.linalg.norm(numeric)
+    summed = helpers.numerical_gradient(
+        lambda v: helpers.cross_entropy(v, y, reduction="sum"), z)
+    vs_summed = np.linalg.norm(wrong - summed) / max(np.linalg.norm(wrong),
+                                                     np.linalg.norm(summed))
+    for answer, words in [(by_numeric_norm, "larger of the two norms"),
+                          (vs_summed, "summed loss"),
+                          (np.abs(wrong - numeric).max(), "largest absolute difference"),
+                          (1e-10, "correct gradient"), (25, "percentage")]:
+        fb = check_gradient_debug(answer, by_one_hot)
+        assert fb.status == "wrong value" and words in fb.hint, (answer, str(fb))
+
+
+def fixed_by_loop(logits, labels):
+    rows = []
+    for row, label in zip(logits, labels):
+        g = helpers.softmax(row)
+        g[label] -= 1
+        rows.append(g)
+    return np.array(rows) / len(rows)
+
+
+@pytest.mark.parametrize("func", [by_fancy_index, by_one_hot, by_log_softmax,
+                                  by_python_loop, fixed_by_loop])
+def test_fixed_grad_written_other_ways_passes(func):
+    fb = check_gradient_debug(0.25, func)
+    assert fb.status == "correct", str(fb)
+
+
+@pytest.mark.parametrize("divide_by, words", [
+    (lambda z: z.shape[1], "ratio is the same everywhere"),    # the bug itself
+    (lambda z: len(z[0]), "ratio is the same everywhere"),     # the same bug, other spelling
+    (lambda z: 1, "N times too large"),
+    (lambda z: z.size, "N * C"),
+])
+def test_fixed_grad_scale_bugs_get_their_hints(divide_by, words):
+    def grad(logits, labels):
+        return (helpers.softmax(logits) - one_hot(labels, logits.shape[1])) / divide_by(logits)
+    fb = check_gradient_debug(0.25, grad)
+    assert fb.status == "wrong value" and words in fb.hint, str(fb)
+    assert "N and C differ" in fb.message or "N = 2" in fb.message, str(fb)
+
+
+@pytest.mark.parametrize("shift, words, where", SHIFTS)
+def test_fixed_grad_instability_gets_its_hint(shift, words, where):
+    probs = softmax_shifted_by(shift)
+
+    def grad(logits, labels):
+        return (probs(logits) - one_hot(labels, logits.shape[1])) / len(logits)
+    with np.errstate(all="ignore"):
+        fb = check_gradient_debug(0.25, grad)
+    assert fb.status == "wrong value" and words in fb.hint, str(fb)
+    assert where in fb.message, str(fb)
+
+
+def test_fixed_grad_tolerance_is_rtol_1e_6():
+    assert check_gradient_debug(0.25, lambda z, y: by_one_hot(z, y) * (1 + 1e-7))
+    fb = check_gradient_debug(0.25, lambda z, y: by_one_hot(z, y) * (1 + 1e-5))
+    assert fb.status == "wrong value", str(fb)

@@ -5,7 +5,10 @@ multiclass hinge loss also keeps a gradient of fixed size on a confidently
 wrong example, so that property is not cross-entropy's alone; and the step
 sizes the chapter quotes for finite differences are where the error of the
 two difference formulas is smallest, with the library's default step well
-inside the range that verifies a correct gradient.
+inside the range that verifies a correct gradient.  A gradient divided by C
+instead of N has the relative error |N - C| / max(N, C) at every input; the
+elementwise mistake only raises logits and drifts to (2/3, 1/3, 0); and the
+written answers of the exercises hold.
 """
 
 import numpy as np
@@ -115,3 +118,103 @@ def test_default_step_verifies_a_correct_gradient(seed):
         lambda z: helpers.cross_entropy(z, label), logits)   # default eps
     error = relative_error(estimate, helpers.cross_entropy_grad(logits, label))
     assert central.min() <= error < 1e-7
+
+
+# -- a gradient off by a constant factor: the debugging exercise -------------
+
+def scaled_by_classes(logits, labels):
+    """The bug of the exercise: (P - Y) / C instead of / N."""
+    probs = helpers.softmax(logits)
+    return (probs - np.eye(logits.shape[1])[labels]) / logits.shape[1]
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 5), (7, 2), (3, 3), (1, 6)])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_scale_bug_has_the_same_relative_error_everywhere(shape, seed):
+    """err = |N - C| / max(N, C) at every input, and the entrywise ratio
+    numerical / buggy is C / N: zero error on a square batch."""
+    rng = np.random.default_rng(seed)
+    N, C = shape
+    logits = rng.normal(scale=2.0, size=shape)
+    labels = rng.integers(0, C, size=N)
+    numeric = helpers.numerical_gradient(
+        lambda z: helpers.cross_entropy(z, labels), logits)
+    buggy = scaled_by_classes(logits, labels)
+    # 1e-8: the central differences' own relative error, about 1e-10 here
+    assert relative_error(buggy, numeric) == pytest.approx(
+        abs(N - C) / max(N, C), abs=1e-8)
+    # entrywise: absolute 1e-9, since a tiny entry's ratio carries the
+    # differences' absolute error of about 1e-10 divided by the entry
+    np.testing.assert_allclose(numeric, (C / N) * buggy, rtol=0, atol=1e-9)
+
+
+def test_the_exercise_error_is_far_above_both_thresholds():
+    from helpers.checks.ch05 import DEBUG_LABELS, DEBUG_LOGITS
+    logits, labels = np.array(DEBUG_LOGITS), np.array(DEBUG_LABELS)
+    numeric = helpers.numerical_gradient(
+        lambda z: helpers.cross_entropy(z, labels), logits)
+    error = relative_error(scaled_by_classes(logits, labels), numeric)
+    assert error > 1e-2 and error > 1e6 * 1e-7
+    assert round(error, 2) == 0.25
+
+
+# -- the elementwise mistake -------------------------------------------------
+
+def test_elementwise_gradient_never_lowers_a_logit():
+    """Every entry -t_j (1 - p_j) is <= 0, so every bias only climbs."""
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=3.0, size=(500, 4))
+    targets = rng.dirichlet(np.ones(4), size=500)
+    wrong = -targets * (1 - helpers.softmax(logits))
+    assert np.all(wrong <= 0)
+
+
+def test_elementwise_descent_on_the_soft_target_drifts_to_two_thirds():
+    """On t = (0.6, 0.3, 0.1) the rates t_j (1 - p_j) balance at
+    p = (2/3, 1/3, 0), and the loss grows without bound."""
+    target = np.array([0.6, 0.3, 0.1])
+    z, losses = np.zeros(3), []
+    for step in range(20000):
+        z = z + target * (1 - helpers.softmax(z))
+        if step in (2999, 19999):
+            losses.append(helpers.cross_entropy(z, target))
+    np.testing.assert_allclose(helpers.softmax(z), [2 / 3, 1 / 3, 0], atol=1e-3)
+    assert 0.6 * (1 - 2 / 3) == pytest.approx(0.3 * (1 - 1 / 3))
+    assert losses[1] > losses[0] > 10
+
+
+# -- targets that do not sum to 1 -------------------------------------------
+
+def test_multi_hot_gradient_vanishes_only_in_the_limit():
+    """For t = (1, 1, 0) the gradient 2p - t shrinks as z_2 falls, never 0."""
+    t = np.array([1.0, 1.0, 0.0])
+    norms = []
+    for z2 in (0.0, -5.0, -20.0, -40.0):
+        g = t.sum() * helpers.softmax(np.array([0.0, 0.0, z2])) - t
+        norms.append(np.linalg.norm(g))
+    assert all(a > b > 0 for a, b in zip(norms, norms[1:]))
+
+
+# -- the exercises' written answers -----------------------------------------
+
+def test_squared_error_gradient_entry_of_the_true_class():
+    """(J (p - e_y))_y = p_y ((p_y - 1) - p^T (p - e_y)), with the factor p_y."""
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        logits, y = rng.normal(scale=3.0, size=5), int(rng.integers(5))
+        p, e = helpers.softmax(logits), np.eye(5)[y]
+        full = helpers.softmax_jacobian(logits) @ (p - e)
+        assert full[y] == pytest.approx(p[y] * ((p[y] - 1) - p @ (p - e)), abs=1e-15)
+
+
+@pytest.mark.parametrize("eps, C", [(0.1, 3), (0.2, 10)])
+def test_smoothed_true_entry_turns_positive_when_confident(eps, C):
+    """p_y - (1 - eps + eps / C) tends to eps (1 - 1/C) > 0 as p_y -> 1."""
+    target = (1 - eps) * np.eye(C)[0] + eps / C
+    logits = np.zeros(C)
+    logits[0] = 40.0                                  # p_0 = 1 - 1e-16 or so
+    grad = helpers.cross_entropy_grad(logits, target)
+    assert grad[0] == pytest.approx(eps * (1 - 1 / C), rel=1e-9)
+    # the gradient vanishes where p = t
+    np.testing.assert_allclose(
+        helpers.cross_entropy_grad(np.log(target), target), 0, atol=1e-15)
