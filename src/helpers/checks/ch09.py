@@ -86,7 +86,7 @@ _LOG_C = np.log(_Z.shape[1])
 _LOSS = float(cross_entropy(_Z, _Y))
 _MI = _LOG_C - _LOSS
 _P_TRUE = pick(softmax(_Z), _Y)                                    # (N,)
-_PROBS = "The loss uses log-probabilities: CE = -mean(log q_y), not {}."
+_PROBS = "The loss uses log-probabilities: CE = -mean(log p_y), not {}."
 MI_ESTIMATE = ValueExercise(
     "mi_hat", _MI, BY_HAND,
     # inf / inf gives nan; z - log(inf) gives a loss of inf and an estimate of -inf.
@@ -103,9 +103,9 @@ MI_ESTIMATE = ValueExercise(
                                       "logits), not the number of points."),
      Mistake(_LOG_C - len(_Y) * _LOSS, "Use the mean cross-entropy over the 8 points, not "
                                        "the sum."),
-     Mistake(_LOG_C - np.mean(_P_TRUE), _PROBS.format("mean(q_y)")),
-     Mistake(_LOG_C + np.mean(_P_TRUE), _PROBS.format("-mean(q_y)")),
-     Mistake(_LOG_C - (1 - np.mean(_P_TRUE)), _PROBS.format("1 - mean(q_y)")),
+     Mistake(_LOG_C - np.mean(_P_TRUE), _PROBS.format("mean(p_y)")),
+     Mistake(_LOG_C + np.mean(_P_TRUE), _PROBS.format("-mean(p_y)")),
+     Mistake(_LOG_C - (1 - np.mean(_P_TRUE)), _PROBS.format("1 - mean(p_y)")),
      Mistake(_LOG_C + np.mean(pick(log_softmax(_Z, axis=0), _Y)),
              "Each row is one point: normalise along the last axis (axis=-1), so that "
              "each row's probabilities sum to 1.")],
@@ -232,3 +232,98 @@ NAIVE_BIAS = ValueExercise(
 
 EXERCISES = {"check_mi_estimate": (MI_ESTIMATE,), "check_pc_mi_estimate": (PC_MI_ESTIMATE,),
              "check_ceiling": (CEILING,), "check_naive_bias": (NAIVE_BIAS,)}
+
+
+# -- The expected calibration error: expected_calibration_error(probs, labels, n_bins) --
+def _bins(confidence, n_bins):
+    """The equal-width bin of each confidence: bin m holds (m/B, (m+1)/B]."""
+    return np.digitize(confidence, np.linspace(0.0, 1.0, n_bins + 1)[1:-1], right=True)
+
+
+def _gaps(probs, labels, n_bins, *, confidence=None, which=None):
+    """Per filled bin: (share of the points, accuracy - mean confidence)."""
+    conf = probs.max(axis=1) if confidence is None else confidence
+    correct = (probs.argmax(axis=1) == labels).astype(float)
+    which = _bins(conf, n_bins) if which is None else which
+    shares, gaps = [], []
+    for m in np.unique(which):
+        inside = which == m
+        shares.append(inside.mean())
+        gaps.append(correct[inside].mean() - conf[inside].mean())
+    return np.array(shares), np.array(gaps)
+
+
+def _ece(probs, labels, n_bins):
+    shares, gaps = _gaps(probs, labels, n_bins)
+    return float(np.sum(shares * np.abs(gaps)))
+
+
+def _equal_count(probs, labels, n_bins):
+    """B bins holding (nearly) equal numbers of points, by sorted confidence."""
+    conf = probs.max(axis=1)
+    which = np.empty(len(conf), dtype=int)
+    for m, part in enumerate(np.array_split(np.argsort(conf, kind="stable"), n_bins)):
+        which[part] = m
+    shares, gaps = _gaps(probs, labels, n_bins, which=which)
+    return float(np.sum(shares * np.abs(gaps)))
+
+
+def _ece_case(seed, num_examples, num_classes, n_bins, scale, why):
+    """Random probabilities and labels drawn from them: a calibrated model on few
+    points, whose bins' gaps have both signs, so that no slip gives the same number."""
+    rng = np.random.default_rng(seed)
+    probs = softmax(rng.normal(scale=scale, size=(num_examples, num_classes)))
+    labels = (probs.cumsum(axis=1) > rng.random((num_examples, 1))).argmax(axis=1)
+    return Case((probs, labels, n_bins), why=why)
+
+
+ECE = FunctionExercise(
+    "expected_calibration_error", _ece,
+    [_ece_case(21, 40, 3, 5, 2.0, "40 points, 3 classes, 5 bins"),
+     _ece_case(22, 300, 4, 15, 3.0, "300 points, 4 classes, 15 bins, some of them empty"),
+     _ece_case(23, 200, 10, 10, 1.5, "200 points, 10 classes, 10 bins")],
+    _CODE,
+    [Mistake(lambda p, y, b: float(np.mean(np.abs(_gaps(p, y, b)[1]))),
+             "Weight each bin's gap by the share of the points in it, N_m / N; a plain mean "
+             "over the bins lets a bin of one point count as much as a bin of hundreds."),
+     Mistake(lambda p, y, b: float(np.sum(np.abs(_gaps(p, y, b)[1])) / b),
+             "Weight each bin's gap by N_m / N, not by 1 / B: empty bins count 0 and full "
+             "bins count by their size."),
+     Mistake(lambda p, y, b: float(np.sum(np.abs(_gaps(p, y, b)[1]))),
+             "Weight each bin's gap by the share of the points in it, N_m / N."),
+     Mistake(lambda p, y, b: float(np.max(np.abs(_gaps(p, y, b)[1]))),
+             "That is the largest gap over the bins (the maximum calibration error); the "
+             "ECE is their weighted mean."),
+     Mistake(lambda p, y, b: float(abs(np.sum(np.prod(_gaps(p, y, b), axis=0)))),
+             "Take the absolute value of each bin's gap before the weighted sum: "
+             "over-confident and under-confident bins must not cancel."),
+     Mistake(lambda p, y, b: float(np.sum(np.prod(_gaps(p, y, b), axis=0))),
+             "Take the absolute value of each bin's gap, |acc_m - conf_m|."),
+     Mistake(lambda p, y, b: float(np.sum(np.abs(np.prod(_gaps(
+         p, y, b, confidence=pick(p, y)), axis=0)))),
+             "The confidence is the largest probability of each row, max_i p_i, the "
+             "probability of the predicted class, not the probability of the true class."),
+     Mistake(_equal_count,
+             "Use equal-width bins, (m/B, (m+1)/B], not bins of equal counts."),
+     Mistake(lambda p, y, b: _ece(p, y, b + 1),
+             "Use B bins of width 1/B: np.linspace(0, 1, n_bins + 1) gives their B + 1 "
+             "edges."),
+     Mistake(lambda p, y, b: _ece(p, y, b) * len(y), MEAN_HINT)],
+    shape_hint="Return one number: the weighted mean of the bins' gaps.",
+    value_hint="For each non-empty bin of max_i p_i, take |accuracy - mean confidence| and "
+               "weight it by the fraction of the points in the bin; add them up.")
+
+
+def check_ece(expected_calibration_error: object) -> Feedback:
+    """Check `expected_calibration_error(probs, labels, n_bins)`, rtol = 1e-9, atol = 1e-12.
+
+    Examples
+    --------
+    >>> print(check_ece(lambda probs, labels, n_bins: probs).hint)
+    Return one number: the weighted mean of the bins' gaps.
+    """
+    return ECE.check(expected_calibration_error)
+
+
+EXERCISES["check_ece"] = (ECE,)
+__all__ += ["check_ece"]
