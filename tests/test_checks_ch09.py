@@ -165,3 +165,62 @@ class TestPcMiEstimate:
                 r = np.exp(logits) / (np.exp(logits) @ priors)[:, None]
                 return np.mean(np.log(r[np.arange(len(labels)), labels]))
         assert check_pc_mi_estimate(func).status == "wrong value"
+
+
+class TestEce:
+    """expected_calibration_error(probs, labels, n_bins): right answers
+    written other ways pass; a learner's slips get their hints."""
+
+    def test_helpers_calibration_passes(self):
+        from helpers import calibration
+        from helpers.checks.ch09 import check_ece
+        assert check_ece(calibration.expected_calibration_error)
+
+    def test_a_vectorised_answer_with_ceil_bins_passes(self):
+        """Bins by ceil(conf * B) - 1 agree off the edges, which the cases avoid."""
+        from helpers.checks.ch09 import check_ece
+
+        def ece(probs, labels, n_bins):
+            conf = probs.max(axis=1)
+            correct = (probs.argmax(axis=1) == labels).astype(float)
+            which = np.clip(np.ceil(conf * n_bins).astype(int) - 1, 0, n_bins - 1)
+            gap = np.bincount(which, correct - conf, minlength=n_bins)
+            # A bin's summed (correct - conf) over N is N_m / N times its gap.
+            return np.sum(np.abs(gap)) / len(labels)
+        assert check_ece(ece)
+
+    def test_the_cases_avoid_the_bin_edges(self):
+        from helpers.checks.ch09 import ECE
+        for case in ECE.cases:
+            probs, _, n_bins = case.args
+            scaled = probs.max(axis=1) * n_bins
+            assert np.min(np.abs(scaled - np.round(scaled))) > 1e-6
+
+    def test_true_class_probability_gets_its_hint(self):
+        from helpers.checks.ch09 import check_ece
+
+        def ece(probs, labels, n_bins):
+            conf = probs[np.arange(len(labels)), labels]
+            correct = probs.argmax(axis=1) == labels
+            edges = np.linspace(0, 1, n_bins + 1)
+            total = 0.0
+            for lo, hi in zip(edges[:-1], edges[1:]):
+                inside = (conf > lo) & (conf <= hi)
+                if inside.any():
+                    total += inside.mean() * abs(correct[inside].mean()
+                                                 - conf[inside].mean())
+            return total
+        fb = check_ece(ece)
+        assert fb.status == "wrong value" and "max_i p_i" in fb.hint, str(fb)
+
+    def test_unweighted_mean_gets_its_hint(self):
+        from helpers.checks.ch09 import check_ece
+
+        def ece(probs, labels, n_bins):
+            conf, correct = probs.max(axis=1), probs.argmax(axis=1) == labels
+            which = np.minimum((conf * n_bins).astype(int), n_bins - 1)
+            gaps = [abs(correct[which == m].mean() - conf[which == m].mean())
+                    for m in range(n_bins) if np.any(which == m)]
+            return np.mean(gaps)
+        fb = check_ece(ece)
+        assert fb.status == "wrong value" and "plain mean" in fb.hint, str(fb)

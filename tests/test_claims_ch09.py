@@ -66,3 +66,106 @@ def test_training_estimate_exceeds_the_truth_on_its_own_points():
     truth_on_train = mi.mi_estimate(true_logits, labels)
     assert_allclose(truth_on_train, 0, atol=1e-12)      # s = 0: no signal
     assert train_estimate > truth_on_train + 0.005
+
+
+def _balanced_accuracy(predicted, labels, num_classes=3):
+    return np.mean([np.mean(predicted[labels == k] == k) for k in range(num_classes)])
+
+
+def test_removing_the_prior_raises_balanced_accuracy_and_lowers_accuracy():
+    """The chapter's strongly unbalanced runs (D = 2, 500 training points,
+    300 steps): argmax(z - log pi_hat) beats argmax(z) in balanced accuracy
+    and loses in plain accuracy, at every separation above 0."""
+    for s in (0.5, 1.0, 1.5, 2.0, 3.0):
+        X, y = mi.gaussian_classes(3, 10, s, PRIORS, 500, seed=1)
+        X_ev, y_ev = mi.gaussian_classes(3, 10, s, PRIORS, 100_000, seed=2)
+        prior_hat = np.bincount(y, minlength=3) / len(y)
+        W, b = mi.fit_softmax_regression(X[:, :2], y, num_classes=3, lr=0.5, steps=300)
+        z = X_ev[:, :2] @ W + b
+        plain, removed = z.argmax(axis=1), (z - np.log(prior_hat)).argmax(axis=1)
+        assert _balanced_accuracy(removed, y_ev) > _balanced_accuracy(plain, y_ev)
+        assert np.mean(removed == y_ev) < np.mean(plain == y_ev)
+
+
+def test_the_linear_family_contains_the_true_posterior():
+    """W = means^T, b = -|mu|^2/2 + log pi give the Bayes logits exactly, so
+    softmax regression can represent p*(y | x) for these classes."""
+    X = np.random.default_rng(1).normal(size=(200, 5))
+    means = mi.class_means(3, 5, 1.7)
+    W, b = means.T, -0.5 * np.sum(means**2, axis=1) + np.log(PRIORS)
+    assert_allclose(X @ W + b, mi.bayes_logits(X, means, PRIORS), atol=1e-12)
+
+
+def test_a_misspecified_model_leaves_a_looser_estimate():
+    """Two classes at the origin with spreads 1 and 3: the linear model's
+    held-out estimate falls far short of the truth, while the same model with
+    |x|^2 as a feature (which contains the posterior) comes close; on the
+    Gaussian classes with shared covariance the linear gap is small."""
+    rng = np.random.default_rng(5)
+
+    def two_spreads(n):
+        labels = rng.integers(0, 2, size=n)
+        spread = np.where(labels == 1, 3.0, 1.0)
+        return rng.normal(size=(n, 2)) * spread[:, None], labels
+
+    X, y = two_spreads(500)
+    X_ev, y_ev = two_spreads(100_000)
+    r2 = np.sum(X_ev**2, axis=1)
+    truth = mi.mi_estimate(np.stack([-r2 / 2, -r2 / 18 - np.log(9)], axis=1), y_ev)
+    W, b = mi.fit_softmax_regression(X, y, lr=0.5, steps=300)
+    linear_gap = truth - mi.mi_estimate(X_ev @ W + b, y_ev)
+
+    def feats(A):
+        return np.column_stack([A, np.sum(A**2, axis=1)])
+
+    W, b = mi.fit_softmax_regression(feats(X), y, lr=0.05, steps=300)
+    quadratic_gap = truth - mi.mi_estimate(feats(X_ev) @ W + b, y_ev)
+    assert linear_gap > 0.2 and quadratic_gap < 0.1 * linear_gap
+    # The well-specified case of the chapter: a gap below 0.01 nats (D = 2).
+    Xg, yg = mi.gaussian_classes(3, 2, 1.5, n=500, seed=1)
+    Xg_ev, yg_ev = mi.gaussian_classes(3, 2, 1.5, n=100_000, seed=2)
+    Wg, bg = mi.fit_softmax_regression(Xg, yg, lr=0.5, steps=300)
+    truth_g = mi.mi_estimate(mi.bayes_logits(Xg_ev, mi.class_means(3, 2, 1.5)), yg_ev)
+    assert 0 < truth_g - mi.mi_estimate(Xg_ev @ Wg + bg, yg_ev) < 0.01
+
+
+def _few_point_model():
+    """The chapter's over-confident model: 60 points, D = 10, 2000 steps."""
+    X, y = mi.gaussian_classes(3, 10, 1.5, n=60, seed=11)
+    X_val, y_val = mi.gaussian_classes(3, 10, 1.5, n=500, seed=12)
+    X_te, y_te = mi.gaussian_classes(3, 10, 1.5, n=100_000, seed=2)
+    W, b = mi.fit_softmax_regression(X, y, lr=0.5, steps=2000)
+    return (X @ W + b, y), (X_val @ W + b, y_val), (X_te @ W + b, y_te)
+
+
+def test_the_over_confident_model_and_its_temperature():
+    """Training accuracy 100% with a loss below 0.05; on test points mean
+    confidence well above accuracy; the temperature fitted on validation
+    points is above 1, keeps every prediction, lowers the ECE several-fold
+    and the test loss, and the raised estimate stays below the truth."""
+    from helpers import calibration as cal
+    from helpers.numerics import cross_entropy, softmax
+    (z, y), (z_val, y_val), (z_te, y_te) = _few_point_model()
+    assert np.all(z.argmax(axis=1) == y) and cross_entropy(z, y) < 0.05
+    probs = softmax(z_te)
+    assert probs.max(axis=1).mean() > np.mean(probs.argmax(axis=1) == y_te) + 0.1
+    T = cal.fit_temperature(z_val, y_val)
+    scaled = softmax(z_te / T)
+    assert T > 1 and np.array_equal(scaled.argmax(axis=1), probs.argmax(axis=1))
+    assert (cal.expected_calibration_error(scaled, y_te)
+            < cal.expected_calibration_error(probs, y_te) / 5)
+    assert mi.mi_estimate(z_te, y_te) < 0 < mi.mi_estimate(z_te / T, y_te)
+    truth, se = mi.true_mutual_information(3, 10, 1.5, num_samples=100_000, seed=2)
+    assert mi.mi_estimate(z_te / T, y_te) < truth - 10 * se
+
+
+def test_the_true_posterior_is_calibrated_and_ece_grows_with_bins():
+    """The Bayes posterior's ECE is small and shrinks with N, and on a small
+    sample grows with the number of bins (the chapter's table)."""
+    from helpers import calibration as cal
+    from helpers.numerics import softmax
+    X, y = mi.gaussian_classes(3, 10, 1.5, n=100_000, seed=2)
+    probs = softmax(mi.bayes_logits(X, mi.class_means(3, 10, 1.5)))
+    small = [cal.expected_calibration_error(probs[:1000], y[:1000], b) for b in (5, 15, 50)]
+    assert small[0] < small[1] < small[2]
+    assert cal.expected_calibration_error(probs, y) < small[1] / 3 < 0.01
