@@ -229,10 +229,9 @@ class VegaExplorer:
     def widget(self):
         """The live view: Altair's ``JupyterChart``, offline, sharing this chart."""
         if self._widget is None:
-            import altair as alt
-
-            alt.JupyterChart.enable_offline()  # the bundle from vl-convert: no CDN
-            self._widget = alt.JupyterChart(self.chart)
+            meta = {k: {"label": c.label, "digits": c.digits, "power": c.power}
+                    for k, c in self.controls.items()}
+            self._widget = _live_chart_class()(self.chart, book_controls=meta)
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -246,6 +245,65 @@ class VegaExplorer:
             view = view[0]
         bundle.update({k: v for k, v in view.items() if k != "text/plain"})
         return bundle
+
+
+# Added to Altair's JupyterChart script: its controls keep their keys in JupyterLab (which
+# otherwise takes the arrow keys of a focused slider for its own shortcuts, unless an
+# element says data-lm-suppress-shortcuts), and read their values aloud as in the book.
+_LIVE_PATCH = """
+function bookControls(el, controls) {
+  el.querySelectorAll(".vega-bind input, .vega-bind select").forEach((input) => {
+    input.setAttribute("data-lm-suppress-shortcuts", "true");
+    const control = controls[input.name];
+    if (!control || input.dataset.bookLabelled) return;
+    input.dataset.bookLabelled = "1";
+    const output = input.parentElement.querySelector("span:last-child");
+    const update = () => {
+      const v = control.power ? Math.pow(control.power, Number(input.value)) : Number(input.value);
+      const text = v.toFixed(control.digits);
+      input.setAttribute("aria-valuetext", control.label + " " + text);
+      if (output) output.textContent = text;
+    };
+    input.setAttribute("aria-label", control.label);
+    input.addEventListener("input", update);
+    update();
+  });
+}
+async function bookRender(context) {
+  const result = await render(context);
+  const label = () => bookControls(context.el, context.model.get("book_controls") || {});
+  label();
+  new MutationObserver(label).observe(context.el, {childList: true, subtree: true});
+  return result;
+}
+export default { render: bookRender }
+"""
+_LIVE_CLASS = None
+
+
+def _live_chart_class():
+    """JupyterChart, offline (its scripts bundled by vl-convert), with the book's controls."""
+    global _LIVE_CLASS
+    if _LIVE_CLASS is None:
+        import altair as alt
+        import traitlets
+        import vl_convert as vlc
+        from altair.jupyter.jupyter_chart import load_js_src
+
+        lines = load_js_src().split("\n")
+        while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
+            lines.pop(0)  # the CDN imports: the bundle provides vegaEmbed and lodashDebounce
+        source = "\n".join(lines)
+        if "export default { render }" not in source:
+            raise RuntimeError("Altair's JupyterChart script changed: update _LIVE_PATCH")
+        source = source.replace("export default { render }", _LIVE_PATCH)
+
+        class BookChart(alt.JupyterChart):
+            _esm = vlc.javascript_bundle(source, vl_version=_VL_VERSION)
+            book_controls = traitlets.Dict().tag(sync=True)
+
+        _LIVE_CLASS = BookChart
+    return _LIVE_CLASS
 
 
 def _merged(base: dict, over: dict) -> dict:
