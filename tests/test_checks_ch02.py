@@ -1,13 +1,13 @@
 """Tests for the exercise checks of the chapter on numerical stability.
 
 ``tests/test_exercises.py`` checks every exercise's reference, placeholder
-and listed mistakes.  Here: right answers written other ways (log-sum-exp,
-loops, ``np.logaddexp.reduce``, SciPy, float32 computed in float32), the
-instabilities the chapter teaches (a shift by the row's minimum or mean,
-the naive formula in float32 only, log of an underflowed probability), the
-tolerances the exercise texts state (rtol 1e-5 for the softmax, 1e-10 for
-log-sum-exp, three significant digits for the threshold, rtol 1e-6 for the
-loss), and that a wrong threshold is never revealed.
+and listed mistakes.  Here: right answers written other ways (loops, SciPy,
+``np.logaddexp.reduce``, a nan replaced after the fact), the instabilities
+the chapter teaches (-1e9 for -inf, in float32 and in float16, a shift by
+the row's minimum or mean, log of an underflowed probability), the
+tolerances the exercise texts state (rtol 1e-10 and atol 0 for the masked
+softmax and for log-sum-exp, three significant digits for the threshold,
+rtol 1e-6 for the loss), and that a wrong threshold is never revealed.
 """
 
 import math
@@ -17,74 +17,94 @@ import pytest
 import scipy.special
 
 from helpers.checks.ch02 import (LOSS_LABEL, LOSS_LOGITS, check_float32_loss,
-                                 check_logsumexp, check_overflow_threshold,
-                                 check_stable_softmax)
+                                 check_logsumexp, check_masked_softmax,
+                                 check_overflow_threshold)
 from helpers.numerics import log_softmax
 
 CLOSE = "Close: right to two significant digits. Give more digits."
 
 
-def shifted_softmax(logits, shift):
-    weights = np.exp(logits - shift(logits, axis=-1, keepdims=True))
-    return weights / np.sum(weights, axis=-1, keepdims=True)
-
-
-def stable_softmax(logits):
-    return shifted_softmax(logits, np.max)
-
-
 # --------------------------------------------------------------------------
-# A stable softmax for a batch
+# A masked softmax: masked entries exactly 0, a fully masked row all zeros
 # --------------------------------------------------------------------------
 
-def lse_softmax(logits):
-    """exp(z - LSE(z)): a correct route, 2e-6 off in float32, inside rtol 1e-5."""
-    top = np.max(logits, axis=-1, keepdims=True)
-    lse = top + np.log(np.sum(np.exp(logits - top), axis=-1, keepdims=True))
-    return np.exp(logits - lse)
+def masked_where(logits, mask):
+    """-inf behind the mask, the kept maximum (0 where none), zeros for empty rows."""
+    kept = mask.any(axis=-1, keepdims=True)
+    z = np.where(mask, logits, -np.inf)
+    top = np.where(kept, np.max(z, axis=-1, keepdims=True), 0)
+    weights = np.exp(z - top)
+    total = np.sum(weights, axis=-1, keepdims=True)
+    return np.where(kept, weights / np.where(kept, total, 1), 0)
 
 
-def loop_softmax(logits):
-    """Row by row, in the input's dtype."""
-    if logits.ndim == 1:
-        return stable_softmax(logits)
-    return np.stack([stable_softmax(row) for row in logits])
+def masked_loop(logits, mask):
+    """Row by row with scipy on the kept entries only, in the logits' dtype."""
+    out = np.zeros_like(logits)
+    for row, keep, probs in zip(logits, mask, out):
+        if keep.any():
+            probs[keep] = scipy.special.softmax(row[keep].astype(np.float64))
+    return out
 
 
-class TestCheckStableSoftmax:
-    @pytest.mark.parametrize("func", [
-        lse_softmax, loop_softmax,
-        lambda z: scipy.special.softmax(z, axis=-1),
-        lambda z: stable_softmax(z.astype(np.float64)),        # upcast float32
-        lambda z: stable_softmax(z).astype(z.dtype)])
+def masked_nan_to_num(logits, mask):
+    """The nan of a fully masked row replaced afterwards (torch's _safe_softmax)."""
+    z = np.where(mask, logits, -np.inf)
+    with np.errstate(invalid="ignore"):
+        weights = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        probs = weights / np.sum(weights, axis=-1, keepdims=True)
+    return np.where(mask.any(axis=-1, keepdims=True), probs, 0).astype(logits.dtype)
+
+
+class TestCheckMaskedSoftmax:
+    @pytest.mark.parametrize("func", [masked_where, masked_loop, masked_nan_to_num])
     def test_right_answers_written_other_ways_pass(self, func):
-        fb = check_stable_softmax(func)
+        fb = check_masked_softmax(func)
         assert fb, str(fb)
 
-    @pytest.mark.parametrize("shift, name", [(np.min, "minimum"), (np.mean, "mean")])
-    def test_shift_by_min_or_mean_overflows(self, shift, name):
-        fb = check_stable_softmax(lambda z: shifted_softmax(z, shift))
-        assert fb.status == "wrong value"
-        assert f"row {name}" in fb.hint and "(800, 0, -800)" in fb.hint
+    def test_float64_inside_then_cast_back_passes(self):
+        assert check_masked_softmax(
+            lambda z, m: masked_where(z.astype(np.float64), m).astype(z.dtype))
 
-    def test_naive_formula_in_float32_only_is_caught(self):
-        # Right for float64 (it is stable whenever |z| > 200), but the naive
-        # formula in float32 overflows at 100.
-        def naive_unless_huge(logits):
-            if np.max(np.abs(logits)) > 200:
-                return stable_softmax(logits)
-            return shifted_softmax(logits, lambda z, **_: 0.0)
-        fb = check_stable_softmax(naive_unless_huge)
-        assert fb.status == "wrong value" and "float32" in fb.message
-        assert "subtract each row's maximum" in fb.hint
+    def test_float64_result_for_float16_logits_is_a_wrong_type(self):
+        fb = check_masked_softmax(lambda z, m: masked_where(z.astype(np.float64), m))
+        assert fb.status == "wrong type" and "float16" in fb.message
 
-    def test_clipping_the_logits_is_no_fix(self):
-        fb = check_stable_softmax(lambda z: shifted_softmax(np.clip(z, -80, 80), np.max))
-        assert fb.status == "wrong value"
+    @pytest.mark.parametrize("big", [-1e9, -1e30, np.finfo(np.float64).min / 2])
+    def test_large_negative_fails_only_on_the_fully_masked_row(self, big):
+        # A large negative number works while a row keeps an entry: exp(big - m)
+        # is exactly 0.  Only the fully masked row (uniform, not 0) gives it away.
+        def big_negative(logits, mask):
+            z = np.where(mask, logits, np.asarray(big).astype(logits.dtype))
+            weights = np.exp(z - z.max(axis=-1, keepdims=True))
+            return weights / weights.sum(axis=-1, keepdims=True)
+        fb = check_masked_softmax(big_negative)
+        assert fb.status == "wrong value" and "fully masked" in fb.message
+        assert "evenly over the padding" in fb.hint
+
+    def test_nan_on_the_fully_masked_row_is_named(self):
+        def forgets_empty_rows(logits, mask):
+            z = np.where(mask, logits, -np.inf)
+            weights = np.exp(z - np.max(z, axis=-1, keepdims=True))
+            return weights / np.sum(weights, axis=-1, keepdims=True)
+        fb = check_masked_softmax(forgets_empty_rows)
+        assert "-inf - (-inf) is nan" in fb.hint
+
+    def test_additive_minus_1e9_in_float16_is_named(self):
+        def keras_style(logits, mask):
+            z = logits + (1 - mask.astype(logits.dtype)) * np.asarray(-1e9, logits.dtype)
+            return masked_where(z, np.ones_like(mask))
+        fb = check_masked_softmax(keras_style)
+        assert fb.status == "wrong value" and "float16" in fb.hint
 
     def test_tolerance_boundary(self):
-        assert check_stable_softmax(lambda z: stable_softmax(z) * (1 + 5e-6))
-        assert not check_stable_softmax(lambda z: stable_softmax(z) * (1 + 5e-5))
+        assert check_masked_softmax(lambda z, m: masked_where(z, m) * (1 + 5e-11))
+        assert not check_masked_softmax(lambda z, m: masked_where(z, m) * (1 + 5e-9))
+
+    def test_masked_entries_must_be_exactly_zero(self):
+        # atol = 0: a leak of 1e-30 into a masked entry is a wrong value.
+        fb = check_masked_softmax(lambda z, m: masked_where(z, m) + 1e-30 * ~m)
+        assert fb.status == "wrong value"
 
 
 # --------------------------------------------------------------------------

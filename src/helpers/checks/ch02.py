@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..numerics import log_softmax, logsumexp, softmax
-from .cases import BATCH_MAX_HINT, BY_HAND, LOG10_HINT, shift_hint
+from .cases import BY_HAND, LOG10_HINT, shift_hint
 from .engine import Case, Feedback, FunctionExercise, Mistake, Tolerance, ValueExercise
-from .mistakes import normalised, shifted_softmax, unshifted_softmax
+from .mistakes import normalised
 
-__all__ = ["LOSS_LOGITS", "LOSS_LABEL", "EXERCISES", "check_stable_softmax",
+__all__ = ["LOSS_LOGITS", "LOSS_LABEL", "EXERCISES", "check_masked_softmax",
            "check_logsumexp", "check_overflow_threshold", "check_float32_loss"]
 
 #: The logits and the true class of "A confidently wrong float32 model".
@@ -20,7 +20,7 @@ _KEEPDIMS_HINT = ("Reduce with keepdims=True (e.g. logits.max(axis=-1, keepdims=
                   "that the (N, 1) result broadcasts across each row of the (N, C) batch.")
 _SHIFT_HINTS = {s: shift_hint(s, (800, 0, -800)) for s in ("min", "mean")}
 
-# Batches shared by both function exercises; each row is there for a mistake.
+# Batches of the log-sum-exp exercise; each row is there for a mistake.
 _SQUARE = np.array([[0.2, 1.0, -0.5, 0.9], [2.0, -1.2, 0.3, 0.0],
                     [-0.4, 0.8, 1.7, -2.1], [1.1, 0.6, -0.9, 0.4]])          # (4, 4)
 _WIDE = np.array([[0.5, -1.0, 2.0, 0.0], [1.5, 0.3, -0.7, 2.2],
@@ -36,15 +36,18 @@ _HUGE = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]])
 _SPREAD = np.array([[800.0, 0.0, -800.0], [400.0, -400.0, 0.0], [1000.0, 999.0, 998.0]])
 
 
-def check_stable_softmax(func: object) -> Feedback:
-    """Check `stable_softmax(logits)`, the softmax over the last axis, rtol = 1e-5, atol = 0.
+def check_masked_softmax(func: object) -> Feedback:
+    """Check `masked_softmax(logits, mask)`, over the last axis, rtol = 1e-10, atol = 0.
+
+    Masked entries get exactly 0, a fully masked row is all zeros, and the
+    result keeps the dtype of `logits`.
 
     Examples
     --------
-    >>> print(check_stable_softmax(lambda logits: logits.sum(axis=-1)).hint)
+    >>> print(check_masked_softmax(lambda logits, mask: logits.sum(axis=-1)).hint)
     Return one probability per logit, an array of the same shape as `logits`.
     """
-    return STABLE_SOFTMAX.check(func)
+    return MASKED_SOFTMAX.check(func)
 
 
 def check_logsumexp(func: object) -> Feedback:
@@ -80,34 +83,98 @@ def check_float32_loss(loss: object) -> Feedback:
     return FLOAT32_LOSS.check(loss)
 
 
-# --- A stable, batched softmax -----------------------------------------------
-STABLE_SOFTMAX = FunctionExercise(
-    "stable_softmax", softmax,
-    [Case((np.array([2.0, 1.0, 0.0]),), why="one vector of shape (C,)"), *_SQUARE_AND_WIDE,
-     Case((_HUGE,), why="exp(1000) overflows and exp(-1000) underflows to 0 / 0"),
-     Case((np.array([[1000.0, 999.0, 998.0], [-5.0, -6.0, -7.0]]),),
-          why="rows at different scales: one maximum for the whole batch underflows"),
-     Case((_SPREAD,), why="rows that span 800 to 1600: a shift by the minimum or the "
-                          "mean overflows"),
-     Case((np.array([[100.0, 99.0, 98.0], [-1.0, 0.0, 1.0]], dtype=np.float32),),
-          why="float32, where exp overflows already at 88.7")],
-    # float32 input, computed in float32 as exp(z - logsumexp(z)), is 2e-6 off.
-    Tolerance(rtol=1e-5),
-    [Mistake(unshifted_softmax, "exp overflowed to inf (or every exp underflowed to 0): "
-             "subtract each row's maximum from the logits before calling np.exp."),
-     Mistake(lambda z: shifted_softmax(z, "batch max"), BATCH_MAX_HINT),
-     Mistake(lambda z: shifted_softmax(z, "min"), _SHIFT_HINTS["min"]),
-     Mistake(lambda z: shifted_softmax(z, "mean"), _SHIFT_HINTS["mean"]),
-     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=0, keepdims=True)), axis=0),
-             "The classes run along the last axis: reduce with axis=-1, not axis=0."),
-     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=None),
-             "Each row must sum to 1 on its own: sum along axis=-1, not over the whole batch."),
-     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1, keepdims=True)),
-                                   keepdims=False), _KEEPDIMS_HINT),
-     Mistake(lambda z: normalised(np.exp(z - np.max(z, axis=-1))), _KEEPDIMS_HINT)],
+# --- A masked softmax ----------------------------------------------------------
+_MASK_POLICY = ("A row with no entry left (a fully masked row) must come out as zeros, "
+                "the policy the exercise states.")
+
+
+def _masked_reference(logits, mask):
+    return softmax(logits, where=mask)
+
+
+def _stable(z):
+    """The max-shifted softmax of each row, in the dtype of `z`: nan for an all -inf row."""
+    weights = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return weights / np.sum(weights, axis=-1, keepdims=True)
+
+
+def _fill(logits, mask, value):
+    """The logits with every masked entry replaced by `value`, in the logits' dtype."""
+    return np.where(mask, logits, np.asarray(value, dtype=logits.dtype))
+
+
+def _keras_style(logits, mask):
+    """Add (1 - mask) * (-1e9), the constant in the logits' dtype: -inf in float16."""
+    big = np.asarray(-1e9, dtype=logits.dtype)
+    return _stable(logits + (1 - mask.astype(logits.dtype)) * big)
+
+
+def _mask_after(logits, mask):
+    """Softmax of the whole row, masked entries zeroed, then renormalised."""
+    probs = _stable(logits) * mask
+    return probs / np.sum(probs, axis=-1, keepdims=True)
+
+
+_rng = np.random.default_rng(12)
+_PAD_LOGITS = np.round(_rng.normal(size=(3, 5)), 2)                     # (N, C)
+_PAD_MASK = np.arange(5) < np.array([[5], [3], [2]])                    # lengths 5, 3, 2
+_HUGE_LOGITS = np.array([[1000.0, 999.0, 998.0, 2000.0],
+                         [-1000.0, -1001.0, -2000.0, -2000.0],
+                         [0.0, -1.0, 800.0, 800.0]])
+_HUGE_MASK = np.array([[True, True, True, False], [True, True, False, False],
+                       [True, True, False, False]])
+_F16_LOGITS = np.array([[10000.0, 10000.0, -3.0, 60000.0],
+                        [2.5, 2.5, 2.5, 2.5], [-7.0, 1.0, 4.0, 0.0]], dtype=np.float16)
+_F16_MASK = np.array([[True, True, False, False], [True, True, True, True],
+                      [False, False, True, False]])
+# Self-attention scores of 4 tokens, the first a left pad: token t sees
+# tokens 0..t (causal) that are not padding, so token 0 sees nothing.
+_SCORES = np.round(_rng.normal(scale=2.0, size=(4, 4)), 2)
+_ATTEND = np.tril(np.ones((4, 4), dtype=bool)) & (np.arange(4) > 0)
+
+MASKED_SOFTMAX = FunctionExercise(
+    "masked_softmax", _masked_reference,
+    [Case((_PAD_LOGITS, _PAD_MASK), why="padded rows of lengths 5, 3 and 2"),
+     Case((_HUGE_LOGITS, _HUGE_MASK),
+          why="huge logits, and masked entries far above the kept ones: the shift must "
+              "come from the kept entries"),
+     Case((_F16_LOGITS, _F16_MASK),
+          why="float16, where -1e9 is -inf and 0 * -inf is nan"),
+     Case((_SCORES, _ATTEND),
+          why="causal attention behind a left pad: the first row is fully masked")],
+    Tolerance(rtol=1e-10),
+    [Mistake(lambda z, mask: _stable(z) * mask,
+             "Zeroing the masked probabilities after the softmax leaves each row summing "
+             "to less than 1: mask the logits (set them to -inf) before normalising."),
+     Mistake(lambda z, mask: _stable(_fill(z, mask, 0.0)),
+             "A logit of 0 is not masked: e^0 = 1 still takes its share. Set the masked "
+             "logits to -inf, whose exponential is exactly 0."),
+     Mistake(lambda z, mask: _masked_reference(z, ~mask),
+             "The mask is the wrong way round: True marks the entries that take part "
+             "(PyTorch's key_padding_mask uses True for padding instead)."),
+     # Before the two below, which also give nan on a fully masked row.
+     Mistake(lambda z, mask: _stable(_fill(z, mask, -np.inf)),
+             "On a fully masked row the maximum is -inf, and -inf - (-inf) is nan (or the "
+             "sum is 0 and 0 / 0 is nan). " + _MASK_POLICY),
+     Mistake(lambda z, mask: normalised(np.exp(_fill(z, mask, -np.inf))),
+             "exp overflowed (or every kept exp underflowed to 0): subtract each row's "
+             "largest kept logit before calling np.exp."),
+     Mistake(_mask_after,
+             "The masked logits still took part in the shift and the sum: a masked logit "
+             "800 above the kept ones makes every kept exp underflow to 0, and 0 / 0 is "
+             "nan. Set the masked logits to -inf first, so the maximum comes from the "
+             "kept entries."),
+     Mistake(_keras_style,
+             "In float16, -1e9 rounds to -inf, and (1 - mask) * -inf is 0 * -inf = nan at "
+             "every kept entry. Use np.where(mask, logits, -np.inf) instead of "
+             "arithmetic on the mask."),
+     Mistake(lambda z, mask: _stable(_fill(z, mask, -1e9)),
+             "-1e9 in place of -inf works while a row keeps an entry, but a fully masked "
+             "row then spreads its probability evenly over the padding. " + _MASK_POLICY)],
     shape_hint="Return one probability per logit, an array of the same shape as `logits`.",
-    value_hint="Subtract each row's maximum (keepdims=True), exponentiate, and divide by "
-               "each row's sum (keepdims=True).")
+    value_hint="Set the masked logits to -inf, subtract each row's largest kept logit, "
+               "normalise, and give a fully masked row zeros.",
+    same_dtype=True)
 
 
 # --- Log-sum-exp -------------------------------------------------------------
@@ -205,6 +272,6 @@ FLOAT32_LOSS = ValueExercise(
     value_hint="The loss is -log p_1 = logsumexp(z) - z[1].")
 
 
-EXERCISES = {"check_stable_softmax": (STABLE_SOFTMAX,), "check_logsumexp": (LOGSUMEXP,),
+EXERCISES = {"check_masked_softmax": (MASKED_SOFTMAX,), "check_logsumexp": (LOGSUMEXP,),
              "check_overflow_threshold": (OVERFLOW_THRESHOLD,),
              "check_float32_loss": (FLOAT32_LOSS,)}
