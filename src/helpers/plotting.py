@@ -478,8 +478,8 @@ def plot_reliability(
 
     The predictions are grouped into `n_bins` equal-width bins of confidence
     (:func:`helpers.calibration.reliability_bins`).  Each bar spans its bin
-    and rises to the bin's accuracy; a red outline marks where it would rise
-    to for a calibrated model, the bin's mean confidence; the dashed diagonal
+    and rises to the bin's accuracy; an outline in ``PALETTE[3]`` marks where
+    it would rise to for a calibrated model, the bin's mean confidence; the dashed diagonal
     is perfect calibration.  Empty bins get no bar.
 
     Parameters
