@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from helpers.numerics import cross_entropy, numerical_gradient
+from helpers.numerics import cross_entropy, log_softmax, numerical_gradient
 from helpers.training import (
     BLOB_CENTRES,
     accuracy,
+    load_digits,
     loss_and_grad,
     make_blobs3,
+    stratified_split,
     train,
 )
 
@@ -118,3 +120,196 @@ def test_biases_are_fixed_only_up_to_a_shared_constant(blobs):
     flat = vectors[:, 0] * np.sign(vectors[-1, 0])
     expected = np.concatenate([np.zeros(D * C), np.ones(C) / np.sqrt(C)])
     assert_allclose(flat, expected, atol=1e-5)
+
+
+# -- The digits section ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def digits():
+    """The chapter's split and standardisation, recomputed."""
+    X, labels = load_digits()
+    rest, test = stratified_split(labels, test_fraction=0.2, seed=0)
+    inner_train, inner_val = stratified_split(labels[rest], test_fraction=0.25, seed=1)
+    tr, va = rest[inner_train], rest[inner_val]
+    mean, std = X[tr].mean(axis=0), X[tr].std(axis=0)
+    Xs = (X - mean) / np.where(std > 0, std, 1.0)
+    return {"train": (Xs[tr], labels[tr]), "val": (Xs[va], labels[va]),
+            "test": (Xs[test], labels[test]), "blank": np.flatnonzero(std == 0)}
+
+
+_FITS = {}
+
+
+def fit(digits, lr, reg, steps=1000):
+    """The chapter's fit_digits: full-batch steps from 0.01 N(0, 1), seed 0."""
+    if (lr, reg) not in _FITS:
+        X, y = digits["train"]
+        W = 0.01 * np.random.default_rng(0).normal(size=(64, 10))
+        b = np.zeros(10)
+        for _ in range(steps):
+            _, dW, db = loss_and_grad(W, b, X, y, reg)
+            W, b = W - lr * dW, b - lr * db
+        _FITS[lr, reg] = W, b
+    return _FITS[lr, reg]
+
+
+def val_scores(digits, W, b, part="val"):
+    X, y = digits[part]
+    logits = X @ W + b
+    return cross_entropy(logits, y), np.mean(np.argmax(logits, axis=1) == y)
+
+
+def test_split_sizes_and_disjoint(digits):
+    sizes = [len(digits[k][1]) for k in ("train", "val", "test")]
+    assert sizes == [1079, 359, 359] and sum(sizes) == 1797
+    assert digits["blank"].tolist() == [0, 32, 39]            # edge pixels, as stated
+
+
+def test_digit_gradient_check_is_far_below_1e7(digits):
+    X, y = digits["train"]
+    X, y = X[:50], y[:50]
+    rng = np.random.default_rng(4)
+    W, b = 0.1 * rng.normal(size=(64, 10)), 0.1 * rng.normal(size=10)
+    _, dW, db = loss_and_grad(W, b, X, y, 0.01)
+    nW = numerical_gradient(lambda w: loss_and_grad(w, b, X, y, 0.01)[0], W)
+    nb = numerical_gradient(lambda v: loss_and_grad(W, v, X, y, 0.01)[0], b)
+    exact, approx = np.concatenate([dW.ravel(), db]), np.concatenate([nW.ravel(), nb])
+    assert np.linalg.norm(exact - approx) / np.linalg.norm(exact) < 1e-7
+    # The entrywise worst is at a tiny entry, where the absolute error is noise.
+    rel = np.abs(exact - approx) / np.maximum(np.abs(exact), np.abs(approx))
+    assert rel.max() > 1e-7 and abs(exact[rel.argmax()]) < 1e-4
+    assert np.abs(exact - approx).max() < 1e-8
+
+
+def test_validation_choice_and_the_evidence_for_lambda(digits):
+    """The grid's best validation loss is lr = 1, reg = 1e-3; the penalty lowers
+    the validation loss at that rate; accuracies differ by less than one
+    standard error; reg >= 0.1 costs accuracy."""
+    grid = {(lr, reg): val_scores(digits, *fit(digits, lr, reg))
+            for lr in (0.1, 0.3, 1.0) for reg in (0.0, 1e-3, 1e-2, 1e-1)}
+    assert min(grid, key=lambda k: grid[k][0]) == (1.0, 1e-3)
+    (loss_reg, acc_reg), (loss_zero, acc_zero) = grid[1.0, 1e-3], grid[1.0, 0.0]
+    assert loss_reg < loss_zero
+    se = np.sqrt(acc_reg * (1 - acc_reg) / 359)
+    assert abs(acc_reg - acc_zero) < se
+    assert all(grid[lr, 0.01][0] > grid[lr, 1e-3][0] for lr in (0.3, 1.0))
+    assert all(grid[lr, 0.1][1] < min(grid[lr, r][1] for r in (0.0, 1e-3, 1e-2))
+               for lr in (0.1, 0.3, 1.0))
+
+
+def test_test_set_numbers(digits):
+    """Test loss lower with the penalty; unpenalised one image ahead in accuracy."""
+    loss_reg, acc_reg = val_scores(digits, *fit(digits, 1.0, 1e-3), part="test")
+    loss_zero, acc_zero = val_scores(digits, *fit(digits, 1.0, 0.0), part="test")
+    assert loss_reg < loss_zero
+    assert acc_zero > acc_reg
+    assert round((acc_zero - acc_reg) * 359) == 1
+    assert acc_zero - acc_reg < np.sqrt(acc_reg * (1 - acc_reg) / 359)
+
+
+def test_confidence_falls_as_lambda_grows(digits):
+    """At lr = 0.3: mean max-probability falls, mean entropy rises (below
+    log 10), |W|^2 falls, at every step of the sweep; accuracy drops at 1."""
+    X, y = digits["val"]
+    maxp, ent, norms, acc = [], [], [], []
+    for reg in (0.0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0):
+        W, b = fit(digits, 0.3, reg)
+        P = np.exp(log_softmax(X @ W + b))
+        maxp.append(P.max(axis=1).mean())
+        ent.append(-np.sum(P * np.log(P), axis=1).mean())
+        norms.append(np.sum(W ** 2))
+        acc.append(np.mean(P.argmax(axis=1) == y))
+    assert np.all(np.diff(maxp) < 0) and np.all(np.diff(ent) > 0)
+    assert np.all(np.diff(norms) < 0) and ent[-1] < np.log(10)
+    assert acc[-1] < min(acc[:-1])
+    assert max(acc[:6]) - min(acc[:6]) < 0.015           # "barely moves" until strong
+
+
+def test_sweep_learning_rate_is_below_the_stability_bound(digits):
+    """0.3 (0.5 lambda_max(X~^T X~ / N) + 1) < 2, with X~ = [X, 1]; and the
+    bound is an upper bound of the Hessian's largest eigenvalue at a point."""
+    X, y = digits["train"]
+    Xa = np.hstack([X, np.ones((len(X), 1))])
+    bound = 0.5 * np.linalg.eigvalsh(Xa.T @ Xa / len(X)).max()
+    assert 0.3 * (bound + 1.0) < 2
+    # The data Hessian in (W, b) at W = 0: (1/N) sum J_n kron x~ x~^T with
+    # J = (I - 11^T/C)/C, whose top eigenvalue 1/C is below 1/2.
+    J = (np.eye(10) - np.ones((10, 10)) / 10) / 10
+    top = np.linalg.eigvalsh(np.kron(J, Xa.T @ Xa / len(X))).max()
+    assert top <= bound + 1e-12
+
+
+def test_norm_of_the_minimiser_decreases_with_lambda():
+    """The exchange argument, on minimisers found by L-BFGS on a small problem."""
+    from scipy.optimize import minimize
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 4, size=40)
+
+    def objective(theta, reg):
+        loss, dW, db = loss_and_grad(theta[:12].reshape(3, 4), theta[12:], X, y, reg)
+        return loss, np.concatenate([dW.ravel(), db])
+
+    norms = []
+    for reg in (1e-3, 1e-2, 1e-1, 1.0):
+        theta = minimize(objective, np.zeros(16), args=(reg,), jac=True,
+                         method="L-BFGS-B", options={"gtol": 1e-12, "maxiter": 5000}).x
+        norms.append(np.sum(theta[:12] ** 2))
+    assert np.all(np.diff(norms) < 0)
+
+
+def test_l2_is_map_with_variance_one_over_n_lambda():
+    """-log posterior / N minus the chapter's loss is the same for every (W, b)
+    when W_dk ~ N(0, 1/(N lambda)) and b has a flat prior: the two share their
+    minimisers. With variance 1/lambda instead, it is not."""
+    from scipy.stats import norm
+    rng = np.random.default_rng(8)
+    N, D, C, reg = 30, 4, 3, 0.05
+    X, y = rng.normal(size=(N, D)), rng.integers(0, C, size=N)
+
+    def neg_log_posterior(W, b, variance):
+        log_lik = log_softmax(X @ W + b)[np.arange(N), y].sum()
+        log_prior = norm.logpdf(W, scale=np.sqrt(variance)).sum()
+        return -(log_lik + log_prior)
+
+    def gaps(variance):
+        out = []
+        for _ in range(5):
+            W, b = rng.normal(size=(D, C)), rng.normal(size=C)
+            out.append(neg_log_posterior(W, b, variance) / N
+                       - loss_and_grad(W, b, X, y, reg)[0])
+        return np.array(out)
+
+    right = gaps(1 / (N * reg))
+    assert np.ptp(right) < 1e-12
+    assert np.ptp(gaps(1 / reg)) > 1e-3
+
+
+def test_blank_pixels_only_decay(digits):
+    """The pixels blank in every training image: their weights are the initial
+    ones times (1 - lr reg)^1000, as the chapter says."""
+    W, _ = fit(digits, 1.0, 1e-3)
+    W0 = 0.01 * np.random.default_rng(0).normal(size=(64, 10))
+    blank = digits["blank"]
+    assert_allclose(W[blank], W0[blank] * (1 - 1e-3) ** 1000, rtol=1e-10)
+
+
+def test_zero_digit_weights_blue_centre_red_sides(digits):
+    """Weights of 0: the middle columns (3, 4) of rows 2-5 negative on the
+    whole, the columns either side (1, 2 and 5, 6) positive."""
+    W, _ = fit(digits, 1.0, 1e-3)
+    image = W[:, 0].reshape(8, 8)
+    assert image[2:6, 3:5].mean() < -0.3
+    assert image[2:6, 1:3].mean() > 0.1 and image[2:6, 5:7].mean() > 0.1
+
+
+def test_training_from_zero_reaches_the_same_validation_accuracy(digits):
+    """The exercise's claim: from W = 0 the same validation accuracy, the
+    weights close to the chapter's."""
+    X, y = digits["train"]
+    W, b = np.zeros((64, 10)), np.zeros(10)
+    for _ in range(1000):
+        _, dW, db = loss_and_grad(W, b, X, y, 1e-3)
+        W, b = W - dW, b - db
+    W_ch, b_ch = fit(digits, 1.0, 1e-3)
+    assert val_scores(digits, W, b)[1] == val_scores(digits, W_ch, b_ch)[1]
+    assert np.max(np.abs(W - W_ch)) < 0.1
