@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.book import toc_pages
 from tests.support.pages import (axe_problems, explorer_problems, raw_math, solution_problems,
+                                 vega_explorer_problems,
                                  wait_for_math, watch)
 from tests.support.server import serve
 from tools.project import ROOT
@@ -51,10 +52,12 @@ def test_page_is_complete_offline(page, site_url, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_explorer_responds(page, site_url, name):
-    """Move each control to each end: the image becomes the frame for that position."""
+    """Move each control to each end: the picture follows (a frame-based explorer shows
+    the frame for that position; a Vega-Lite one redraws, labelled and fine-grained)."""
     open_page(page, site_url, name)
     problems, _ = explorer_problems(page)
-    assert problems + page.problems == []
+    vega, _ = vega_explorer_problems(page)
+    assert problems + vega + page.problems == []
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -94,20 +97,30 @@ def test_search_works_offline(page, site_url):
 
 
 def test_explorer_changes_picture_when_moved(page, site_url):
-    """Pressing an arrow key on chapter 1's first slider changes what the reader sees."""
+    """Arrow keys on chapter 1's temperature explorer redraw its bars, as a reader sees them,
+    and the numbers drawn are the softmax ``helpers`` computes for the values shown."""
+    import numpy as np
+
+    import helpers
+
     open_page(page, site_url, "chapters/01-softmax")
-    root = page.query_selector("figure.helpers-explorer")
-    img = root.query_selector("img.explorer-frame")
+    root = page.wait_for_selector("#explorer-temperature[data-ready='1']", state="attached")
     root.scroll_into_view_if_needed()
-    shot_before = img.screenshot()
-    slider = root.query_selector("input[type=range]")
+    chart = root.query_selector(".vega-explorer-chart")
+    shot_before = chart.screenshot()
+    slider = root.query_selector("input[name=z0]")
     slider.focus()
-    for _ in range(4):
+    for _ in range(20):
         page.keyboard.press("ArrowLeft")  # a real key press, as a reader would
-    assert img.screenshot() != shot_before
-    output = root.query_selector("output").inner_text()
-    assert output == json.loads(slider.get_attribute("data-values"))[
-        int(slider.evaluate("e => e.value"))]
+    page.wait_for_timeout(100)
+    assert chart.screenshot() != shot_before
+    values = root.evaluate("b => b.explorer.values()")
+    assert values["z0"] == pytest.approx(2.0 - 20 * 0.02)
+    shown = [float(t) for t in root.evaluate(
+        "b => [...b.querySelectorAll('.vega-explorer-chart text')].map(t => t.textContent)"
+        ".filter(t => /^[01]\\.\\d{3}$/.test(t))")]
+    probs = helpers.softmax(np.array([values["z0"], values["z1"], 0.0]) / 2 ** values["log2T"])
+    assert shown == [float(f"{p:.3f}") for p in probs]
 
 
 # -- the checks above catch real faults -----------------------------------
@@ -127,8 +140,11 @@ def broken_site(tmp_path_factory, built_book):
     for name, text in BROKEN.items():
         (site / name).write_text(text)
     # An explorer whose script never runs: the controls move, the image does not.
-    good = (built_book / "chapters" / "01-softmax.html").read_text()
+    good = (built_book / "chapters" / "07-regression.html").read_text()
     (site / "explorer.html").write_text(good.replace("helpersExplorer(document", "void(document"))
+    # A Vega-Lite explorer whose script is missing: nothing but the still.
+    vega = (built_book / "chapters" / "01-softmax.html").read_text()
+    (site / "vega.html").write_text(vega.replace("explorer/explorer.js", "explorer/missing.js"))
     (site / "solution.html").write_text(
         "<html><body><main><div class='solution'><p class='admonition-title'>Solution</p>"
         "<section><p>The answer is 42.</p></section></div></main></body></html>")
@@ -155,6 +171,12 @@ def test_checks_catch_a_broken_explorer(page, broken_site):
     page.goto(f"{broken_site}/explorer.html", wait_until="load")
     problems, moves = explorer_problems(page)
     assert moves and any("wrong frame" in p for p in problems)
+
+
+def test_checks_catch_a_vega_explorer_that_is_not_drawn(page, broken_site):
+    page.goto(f"{broken_site}/vega.html", wait_until="load")
+    problems, _ = vega_explorer_problems(page, timeout_ms=3000)
+    assert problems and all("not drawn" in p for p in problems)
 
 
 def test_checks_catch_a_visible_solution(page, broken_site):

@@ -34,7 +34,7 @@ def test_notebooks_are_executed(built_book):
 
 def test_explorers_carry_all_frames(built_book):
     """Static explorers are live: every one has its frame data, none the kernel-only note."""
-    page = (built_book / "chapters" / "01-softmax.html").read_text()
+    page = (built_book / "chapters" / "07-regression.html").read_text()
     blocks = re.findall(r'class="explorer-data">(.*?)</script>', page)
     assert blocks
     for block in blocks:
@@ -45,6 +45,23 @@ def test_explorers_carry_all_frames(built_book):
         assert "http://" not in figure and "https://" not in figure
     # No script or stylesheet is loaded from another host (MathJax is local).
     assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', page)
+
+
+def test_vega_explorers_carry_spec_still_and_local_scripts(built_book):
+    """A Vega-Lite explorer's block holds its spec and a still, and the page loads the
+    bundle and explorer.js from the build itself, as modules; pages without one do not."""
+    page = (built_book / "chapters" / "01-softmax.html").read_text()
+    blocks = re.findall(r'class="vega-explorer-spec">(.*?)</script>', page)
+    assert len(blocks) == 2
+    for block in blocks:
+        data = json.loads(block)
+        assert data["spec"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+        assert data["meta"]["controls"] and data["meta"]["alt"]
+    assert page.count('class="vega-explorer-still"><svg ') == 2
+    for name in ("vega-bundle.js", "explorer.js"):
+        assert f'<script type="module" src="../_static/explorer/{name}"></script>' in page
+        assert (built_book / "_static" / "explorer" / name).stat().st_size > 1000
+    assert "explorer/vega-bundle.js" not in (built_book / "notation.html").read_text()
 
 
 def test_rebuild_uses_the_cache(built_book):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 __all__ = ["THEME_AXE_EXCEPTIONS", "watch", "wait_for_math", "raw_math",
-           "explorer_problems", "solution_problems", "axe_problems"]
+           "explorer_problems", "vega_explorer_problems", "solution_problems", "axe_problems"]
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -114,6 +114,70 @@ def explorer_problems(page) -> tuple[list[str], int]:
                     problems.append(f"explorer {e}: control {k} at {target} shows the wrong frame")
                 if not (state["alt"] or "").startswith(state["data"]["alt"]):
                     problems.append(f"explorer {e}: alt text lost")
+    return problems, moves
+
+
+#: The fewest positions a slider may have (helpers.explorer.vega.MIN_POSITIONS).
+MIN_POSITIONS = 41
+
+
+def vega_explorer_problems(page, timeout_ms: int = 30_000) -> tuple[list[str], int]:
+    """Every Vega-Lite explorer is drawn, labelled, fine-grained and moves.
+
+    Each ``.vega-explorer`` must be embedded (its still hidden, its chart an
+    SVG), each slider must have a label, an ``aria-valuetext`` and at least
+    :data:`MIN_POSITIONS` positions, and moving it to either end must change
+    the picture and the value the page reports. Returns the problems and the
+    number of moves made.
+    """
+    problems, moves = [], 0
+    blocks = page.query_selector_all(".vega-explorer")
+    if blocks:
+        try:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.vega-explorer')]"
+                ".every(b => b.dataset.ready === '1' || b.dataset.error)", timeout=timeout_ms)
+        except Exception:  # noqa: BLE001 - reported below, block by block
+            pass
+    for e, block in enumerate(blocks):
+        name = block.get_attribute("data-name") or str(e)
+        if block.get_attribute("data-ready") != "1":
+            problems.append(f"explorer {name}: not drawn "
+                            f"({block.get_attribute('data-error') or 'no script ran'})")
+            continue
+        if block.query_selector(".vega-explorer-chart svg") is None:
+            problems.append(f"explorer {name}: no SVG drawn")
+        if block.query_selector(".vega-explorer-still").is_visible():
+            problems.append(f"explorer {name}: the still shows beside the live chart")
+        sliders = block.query_selector_all("input[type=range]")
+        for k, slider in enumerate(sliders):
+            info = slider.evaluate("""s => ({lo: +s.min, hi: +s.max, step: +s.step,
+                value: s.value, label: s.getAttribute('aria-label'), name: s.name,
+                text: s.getAttribute('aria-valuetext')})""")
+            if not info["label"] or not info["text"]:
+                problems.append(f"explorer {name}: slider {k} has no label or aria-valuetext")
+            if round((info["hi"] - info["lo"]) / info["step"]) + 1 < MIN_POSITIONS:
+                problems.append(f"explorer {name}: slider {k} has fewer than "
+                                f"{MIN_POSITIONS} positions")
+            start = info["value"]
+            for end in (info["lo"], info["hi"]):
+                if abs(end - float(start)) < info["step"] / 2:
+                    continue
+                before = block.evaluate("b => b.querySelector('.vega-explorer-chart').innerHTML")
+                after = block.evaluate("""async (b, [k, v]) => {
+                    const s = b.querySelectorAll('input[type=range]')[k];
+                    s.value = String(v); s.dispatchEvent(new Event('input', {bubbles: true}));
+                    await b.explorer.view.runAsync();
+                    return {svg: b.querySelector('.vega-explorer-chart').innerHTML,
+                            value: b.explorer.values()[s.name]}; }""", [k, end])
+                moves += 1
+                if after["svg"] == before:
+                    problems.append(f"explorer {name}: slider {k} at {end} changes nothing")
+                if abs(after["value"] - end) > info["step"] / 2:
+                    problems.append(f"explorer {name}: slider {k} at {end} reports "
+                                    f"{after['value']}")
+            block.evaluate("""(b, [k, v]) => { const s = b.querySelectorAll('input[type=range]')[k];
+                s.value = v; s.dispatchEvent(new Event('input', {bubbles: true})); }""", [k, start])
     return problems, moves
 
 
