@@ -14,7 +14,7 @@ logits,
 .. math::
 
     p(k \mid x) = \operatorname{softmax}(z)_k, \qquad
-    z_k = \mu_k^{\mathsf T} x - \tfrac12 \lVert \mu_k \rVert^2 + \log \pi_k ,
+    z_k = \mu_k^\top x - \tfrac12 \lVert \mu_k \rVert^2 + \log \pi_k ,
 
 and the mutual information
 :math:`I(X; Y) = \mathbb{E}[\log p(y \mid x) - \log \pi_y]` is estimated
@@ -194,7 +194,7 @@ def bayes_logits(X, means, priors=None):
     Returns
     -------
     logits : ndarray, shape (N, C)
-        :math:`z_k = \mu_k^{\mathsf T} x - \tfrac12 \lVert\mu_k\rVert^2 +
+        :math:`z_k = \mu_k^\top x - \tfrac12 \lVert\mu_k\rVert^2 +
         \log \pi_k`, so that ``softmax(logits)`` is the Bayes posterior.
 
     Notes

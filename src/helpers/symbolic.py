@@ -38,7 +38,7 @@ def softmax_exprs(logits: list[sp.Expr]) -> list[sp.Expr]:
 
 
 def softmax_jacobian_expr(num_classes: int) -> tuple[list[sp.Symbol], sp.Matrix]:
-    """The logits and the simplified Jacobian matrix d s_i / d z_j.
+    """The logits and the simplified Jacobian matrix d p_i / d z_j.
 
     Examples
     --------
