@@ -8,6 +8,7 @@ bits are zero (a bfloat16 is the upper half of a float32).
 """
 
 import mpmath
+import scipy.special
 import numpy as np
 import pytest
 from test_claims_ch01 import chapter_function
@@ -90,3 +91,129 @@ def test_shifted_softmax_error_stays_under_the_bound(seed):
     shifted = np.array([shifted_softmax(row) for row in pairs])[:, 1]
     assert np.all(rel_error_ulps(shifted, exact) <= gaps / 2 + 2)
     assert rel_error_ulps(helpers.softmax(pairs)[:, 1], exact).max() < 2
+
+
+# --------------------------------------------------------------------------
+# Masking (sec-stability-masking): -inf gives exactly 0 and no gradient;
+# -1e9 is the same bit for bit in float32 and float64 while a row keeps an
+# entry, -inf in float16 (where 0 * -inf is nan), and uniform on a fully
+# masked row; SciPy returns nan for a row of -inf; the chapter's solution
+# follows the zeros policy of helpers.softmax(where=).
+# --------------------------------------------------------------------------
+
+MASK_LOGITS = np.array([2.0, 1.0, 0.5, 3.0])
+MASK = np.array([True, True, True, False])
+
+
+def test_minus_inf_masks_exactly_and_stops_the_gradient():
+    masked = np.where(MASK, MASK_LOGITS, -np.inf)
+    probs = helpers.softmax(masked)
+    assert probs[3] == 0.0
+    np.testing.assert_allclose(probs[:3], helpers.softmax(MASK_LOGITS[:3]), rtol=1e-15)
+    jac = helpers.softmax_jacobian(masked)
+    assert np.all(jac[:, 3] == 0) and np.all(jac[3, :] == 0)
+    grad = helpers.cross_entropy_grad(masked[None], np.array([0]))[0]
+    assert grad[3] == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_minus_1e9_is_exact_while_a_row_keeps_an_entry(dtype):
+    rng = np.random.default_rng(5)
+    logits = rng.normal(scale=30.0, size=(200, 8)).astype(dtype)
+    mask = rng.random((200, 8)) < 0.5
+    mask[:, 0] = True
+    big = helpers.softmax(np.where(mask, logits, dtype(-1e9)))
+    inf = helpers.softmax(np.where(mask, logits, -np.inf))
+    assert np.array_equal(big, inf)
+
+
+def test_minus_1e9_in_float16_is_minus_inf_and_the_adder_gives_nan():
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.asarray(-1e9, np.float16) == -np.inf
+        adder = (1 - MASK.astype(np.float16)) * np.asarray(-1e9, np.float16)
+    assert np.all(np.isnan(adder[MASK])) and adder[3] == -np.inf
+    assert np.all(np.isnan(helpers.softmax(MASK_LOGITS.astype(np.float16) + adder)))
+    assert float(np.finfo(np.float16).max) == 65504.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_minus_1e9_makes_a_fully_masked_row_uniform(dtype):
+    none = np.zeros(4, dtype=bool)
+    probs = helpers.softmax(np.where(none, MASK_LOGITS.astype(dtype), dtype(-1e9)))
+    assert np.all(probs == dtype(0.25))
+
+
+def test_scipy_and_helpers_return_nan_for_a_row_of_minus_inf():
+    row = np.full(3, -np.inf)
+    with np.errstate(invalid="ignore"):
+        assert np.all(np.isnan(scipy.special.softmax(row)))
+    assert np.all(np.isnan(helpers.softmax(row)))
+
+
+def test_where_returns_zeros_for_a_fully_masked_row_and_ignores_nan():
+    batch = np.array([[2.0, 1.0, 0.5, 3.0], [0.3, np.nan, -1.0, 7.0]])
+    keep = np.array([[True, True, True, False], [False] * 4])
+    probs = helpers.softmax(batch, where=keep)
+    assert np.all(probs[1] == 0.0) and probs[0, 3] == 0.0
+    assert probs[0].sum() == pytest.approx(1.0, rel=1e-15)
+
+
+def test_the_masked_solution_follows_the_policy_in_every_dtype():
+    masked_softmax = chapter_function("masked_softmax", CHAPTER)
+    rng = np.random.default_rng(6)
+    for dtype in (np.float16, np.float32, np.float64):
+        logits = rng.normal(scale=5.0, size=(50, 6)).astype(dtype)
+        mask = rng.random((50, 6)) < 0.4
+        mask[::7] = False                         # some rows fully masked
+        assert (~mask.any(axis=1)).any()
+        got = masked_softmax(logits, mask)
+        assert got.dtype == dtype
+        want = helpers.softmax(logits, where=mask)
+        # The shift's rounding costs up to |z - m| / 2 + 2 units (the bound of
+        # fig-stability-error-vs-gap), and these gaps stay below 60.  float16
+        # probabilities below 6e-5 are subnormal: allow two of its steps.
+        gaps = np.where(mask, logits.max(axis=1, keepdims=True) - logits, 0)
+        assert gaps.max() < 60
+        np.testing.assert_allclose(got, want, rtol=32 * np.finfo(dtype).eps,
+                                   atol=2 * np.finfo(dtype).smallest_subnormal)
+
+
+# --------------------------------------------------------------------------
+# "How accurate is stable?": the division-free softmax loses digits on the
+# offset family, one dominant class makes 1 + r round to 1 in most rows,
+# and the moderate family's worst shifted log-softmax error is at a top
+# class, under 1 / (2r).  Recomputed here from the chapter's own families.
+# --------------------------------------------------------------------------
+
+def _families():
+    rng = np.random.default_rng(2)
+    return {"moderate": 5.0 * rng.normal(size=(40, 10)),
+            "huge": 1000.0 * rng.normal(size=(40, 10)),
+            "offset 1e6": 1e6 + rng.normal(size=(40, 10)),
+            "tiny gaps": 1e-12 * rng.normal(size=(40, 10)),
+            "many classes": 5.0 * rng.normal(size=(2, 5000)),
+            "one dominant": rng.normal(size=(40, 10)) + 40.0 * np.eye(10)[0]}
+
+
+def test_division_free_softmax_loses_digits_on_the_offset_family():
+    offset = _families()["offset 1e6"]
+    free = np.exp(offset - helpers.logsumexp(offset)[:, None])
+    worst = rel_error_ulps(free, softmax_mp(offset)).max()
+    u = np.finfo(np.float64).eps / 2
+    # Bounded by the rounding of LSE near 1e6 (1e6 u, in units of eps), and
+    # many digits lost: at least four.
+    assert 1e4 < worst <= 2 * (1e6 * u) / np.finfo(np.float64).eps + 4
+
+
+def test_one_dominant_class_rounds_1_plus_r_to_1_in_most_rows():
+    dominant = _families()["one dominant"]
+    assert np.all(dominant.argmax(axis=1) == 0)
+    weights = np.exp(dominant - dominant.max(axis=1, keepdims=True))
+    weights[:, 0] = 0.0
+    rest = weights.sum(axis=1)
+    lost = rest < np.finfo(np.float64).eps / 2
+    assert lost.sum() > len(rest) / 2
+    shifted_log_softmax = chapter_function("shifted_log_softmax", CHAPTER)
+    for row in dominant[lost]:
+        assert shifted_log_softmax(row)[0] == 0.0
+    assert np.all(helpers.log_softmax(dominant[lost])[:, 0] < 0)
