@@ -344,3 +344,87 @@ def test_one_maximum_for_the_whole_batch_underflows():
         weights = np.exp(logits - logits.max())
         rows = weights / weights.sum(axis=-1, keepdims=True)
     assert np.all(np.isnan(rows[1])) and np.all(np.isfinite(rows[0]))
+
+
+# --------------------------------------------------------------------------
+# "each computed probability carries a rounding error of its own, and so does
+# their sum": the probabilities are not the nearest doubles to the exact ones.
+# --------------------------------------------------------------------------
+
+
+def test_computed_probabilities_are_not_always_correctly_rounded():
+    from helpers.reference import softmax_mp
+
+    batch = np.random.default_rng(0).normal(scale=3.0, size=(200, 5))  # (N, C)
+    computed = helpers.softmax(batch)
+    exact = softmax_mp(batch)  # the exact softmax, rounded once to float64
+    assert np.any(computed != exact)  # so "rounded to the nearest double" would be false
+    ulps = np.abs(computed - exact) / np.spacing(exact)
+    assert ulps.max() <= 8  # a few ulps each, no more
+
+
+# --------------------------------------------------------------------------
+# "with at least two classes ... 0 < p_i < 1": one class gets exactly 1.
+# --------------------------------------------------------------------------
+
+
+def test_one_class_gets_probability_one_and_two_classes_less():
+    assert helpers.softmax(np.array([-3.0]))[0] == 1.0
+    probs = helpers.softmax(np.array([[5.0, -5.0], [0.0, 0.0], [1.0, 30.0]]))
+    assert np.all((probs > 0) & (probs < 1))
+
+
+# --------------------------------------------------------------------------
+# "we may fix one logit at 0 ... (the simplex figure above and the
+# temperature explorer below do)": those two fix a logit at 0; the
+# two-class explorer moves both a and b, so "the explorers" would be false.
+# --------------------------------------------------------------------------
+
+
+def _code_cell_containing(text):
+    cells = [cell.source for cell in jupytext.read(CHAPTER).cells
+             if cell.cell_type == "code" and text in cell.source]
+    assert len(cells) == 1, text
+    return cells[0]
+
+
+def test_which_figures_fix_a_logit_at_zero():
+    simplex = _code_cell_containing("grid_logits")
+    assert "np.stack([*line, np.zeros_like(u)]" in simplex
+    temperature = _code_cell_containing("def temperature_explorer")
+    assert "[z0, z1, 0]" in temperature
+    two_classes = _code_cell_containing("def two_classes_explorer")
+    assert 'slider("a"' in two_classes and 'slider("b"' in two_classes
+
+
+# --------------------------------------------------------------------------
+# "With two classes and logits (a, 0), the probability of class 0 is
+# sigma(a / T)".
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("temperature", [0.2, 0.5, 1.0, 2.0])
+def test_two_classes_at_a_temperature_is_the_sigmoid_of_a_over_t(temperature):
+    a = np.linspace(-4.0, 4.0, 81)
+    probs = helpers.softmax(np.stack([a, np.zeros_like(a)], axis=-1) / temperature)
+    np.testing.assert_allclose(probs[:, 0], scipy.special.expit(a / temperature),
+                               rtol=1e-14, atol=1e-16)
+
+
+# --------------------------------------------------------------------------
+# McFadden: "z_i plus independent noise from the standard Gumbel
+# distribution (the same scale, 1, for every option)": a common scale beta
+# gives softmax(z / beta), so the scale matters.
+# --------------------------------------------------------------------------
+
+
+def test_gumbel_noise_of_scale_two_gives_the_softmax_at_temperature_two():
+    logits = np.array([2.0, 1.0, 0.0])
+    draws = 200_000
+    rng = np.random.default_rng(5)
+    winners = np.argmax(logits + rng.gumbel(scale=2.0, size=(draws, 3)), axis=1)
+    freq = np.bincount(winners, minlength=3) / draws
+    for probs, close in [(helpers.softmax(logits / 2.0), True),
+                         (helpers.softmax(logits), False)]:
+        se = np.sqrt(probs * (1 - probs) / draws)
+        assert np.all(np.abs(freq - probs) < 4 * se) == close
