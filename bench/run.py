@@ -2,6 +2,7 @@
 
     python3 tasks.py bench            # speed, accuracy and book
     python3 tasks.py bench speed      # or accuracy, or book
+    python3 tasks.py bench vega       # the Vega-Lite explorers of the built book
     python3 tasks.py bench speed --quick --clock cpu
 
 ``bench speed`` times (4096, 1000) logits against SciPy, and the book's own
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import accuracy, book, lab, speed
+from . import accuracy, book, lab, speed, vega
 from .competitors import implementations, plain_impl
 
 # The goals of the performance issue, as (limit, unit) per measurement.
@@ -312,7 +313,7 @@ def run_book(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("which", nargs="?", default="all",
-                        choices=["speed", "accuracy", "book", "all"])
+                        choices=["speed", "accuracy", "book", "vega", "all"])
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds, not minutes)")
     parser.add_argument("--rounds", type=int, help="speed: rounds to take the median of")
@@ -324,6 +325,8 @@ def main(argv=None):
     parser.add_argument("--skip-builds", action="store_true",
                         help="book: only the explorer latency")
     parser.add_argument("--keep", help="book: build in this folder and keep it")
+    parser.add_argument("--site", help="vega: the built HTML to measure "
+                                       "(default book/_build/html)")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)
 
@@ -337,6 +340,11 @@ def main(argv=None):
         report["accuracy"] = run_accuracy(args, impls)
     if args.which in ("book", "all"):
         report["book"] = run_book(args)
+    if args.which == "vega":
+        site = Path(args.site) if args.site else book.ROOT / "book" / "_build" / "html"
+        print("\n== vega: Vega-Lite explorers in the built site ==", flush=True)
+        report["vega"] = vega.measure(site)
+        print(vega.table(report["vega"]))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, indent=1, default=str))

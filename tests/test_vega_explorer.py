@@ -152,3 +152,13 @@ def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path):
         page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
         after = page.evaluate("document.querySelector('.vega-explorer').explorer.values()")
         assert after == before
+
+
+def test_the_book_build_embeds_no_widget(monkeypatch):
+    """In the book build the page gets the HTML block and the PNG, not a widget whose
+    state would carry the whole script bundle into the page."""
+    from helpers.explorer.vega import BOOK_BUILD_ENV
+
+    monkeypatch.setenv(BOOK_BUILD_ENV, "all")
+    bundle = softmax_explorer()._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", "image/png"}

@@ -25,11 +25,14 @@ import base64
 import html
 import json
 import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["MIN_POSITIONS", "Control", "VegaExplorer", "slider"]
 
+#: Set to ``all`` by the book build (as for the frame-based explorers).
+BOOK_BUILD_ENV = "HELPERS_EXPLORER_FRAMES"
 #: The fewest positions a slider may have: a continuous feel, not a flip-book.
 MIN_POSITIONS = 41
 #: Above this size the default state is shown as a PNG instead of an SVG.
@@ -237,6 +240,10 @@ class VegaExplorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<explorer: {self.alt}>", "text/html": self.to_html(),
                   "image/png": base64.b64encode(self.png()).decode("ascii")}
+        if os.environ.get(BOOK_BUILD_ENV, "") == "all":
+            # The book build: the page embeds the text/html; a widget would only add
+            # its state (a megabyte of script) to the page.
+            return bundle
         try:
             view = self.widget._repr_mimebundle_()
         except Exception:  # no kernel with widgets (a plain Python session): the HTML will do
