@@ -202,3 +202,45 @@ def test_the_regularisation_path_levels_off_at_the_minimiser(chapter):
     # rtol 1e-5: lambda = 1e-8 moves the minimiser by lambda H^-1 theta, about 1e-6
     np.testing.assert_allclose(tiny, star, rtol=1e-5)
     assert np.linalg.norm(star) == pytest.approx(4.15, abs=0.005)
+
+
+# -- Böhning's bound and the safe step ----------------------------------------
+
+def test_bohning_gap_is_never_below_zero_by_more_than_rounding(chapter):
+    # The chapter prints min(gaps): zero up to rounding, possibly a tiny
+    # negative number, never a clearly negative one.
+    assert min(chapter["gaps"]) > -1e-12
+
+
+@pytest.mark.parametrize("num_classes", [2, 3, 5, 10])
+def test_bohning_bound_holds_in_the_full_parametrisation(num_classes):
+    # (1/2)(I - 11^T / C) - (diag(p) - p p^T) is PSD for every p: with all C
+    # classes free, not only with one pinned.
+    rng = np.random.default_rng(num_classes)
+    C = num_classes
+    bound = 0.5 * (np.eye(C) - np.ones((C, C)) / C)
+    for scale in (0.1, 1.0, 5.0, 30.0):
+        jac = helpers.softmax_jacobian(rng.normal(scale=scale, size=(200, C)))
+        smallest = np.linalg.eigvalsh(bound - jac)[:, 0]
+        assert smallest.min() > -1e-12
+
+
+def test_strict_convexity_does_not_need_a_positive_definite_hessian():
+    # x^4 is strictly convex (below its chords) with zero curvature at 0, so
+    # "positive definite Hessian" is sufficient, not part of the definition.
+    a, b = np.random.default_rng(6).normal(size=(2, 1000))
+    theta = np.random.default_rng(7).uniform(0.01, 0.99, size=1000)
+    mix = theta * a + (1 - theta) * b
+    assert np.all(mix**4 < theta * a**4 + (1 - theta) * b**4)
+    second_difference = ((1e-3)**4 - 2 * 0.0 + (-1e-3)**4) / 1e-3**2
+    assert second_difference < 1e-5                        # f''(0) = 0
+
+
+# -- notation: classes from 0 indexed by i, j; t kept for targets and steps ----
+
+def test_notation_follows_the_notation_page():
+    text = CHAPTER.read_text()
+    for wrong in ("\\sum_{n=1}", "p_{nc}", "w_c", "\\delta_{ck}",
+                  "z + t v", "W + tU", "W + t U", "L(t\\theta)",
+                  "\\sqrt{|t|}"):
+        assert wrong not in text, wrong
