@@ -190,3 +190,19 @@ def test_memory_of_a_50000_class_jacobian():
     num_classes = 50_000
     jac = np.zeros((2, 2)).itemsize * num_classes ** 2
     assert jac / 1e9 == 20 and 8 * num_classes / 1e3 == 400
+
+
+def test_pushing_along_v_never_lowers_the_average_of_v():
+    """'if you move the logits by h v ... the average of v under the
+    probabilities [changes] by about h v^T J v: pushing the logits along v
+    (h > 0) never lowers the average of v, to first order'.  The reference
+    is a central difference of p(z + h v) . v, not the Jacobian."""
+    rng = np.random.default_rng(RNG_SEED + 5)
+    for _ in range(200):
+        logits, v = rng.normal(scale=3.0, size=5), rng.normal(size=5)
+        rate = helpers.numerical_gradient(
+            lambda h: helpers.softmax(logits + h[0] * v) @ v, np.zeros(1))[0]
+        # 1e-8: central differences of a function of size about 1
+        assert rate == pytest.approx(
+            v @ helpers.softmax_jacobian(logits) @ v, abs=1e-8)
+        assert rate > -1e-8
