@@ -213,6 +213,17 @@ class TestCheckZeroTemperatureLimit:
         # overflows for T < 1e-8; 3e-9 is no power of ten, so no listed mistake.
         assert not check_zero_temperature_limit(small_temperature(temperature))
 
+    @pytest.mark.parametrize("temperature", [1e-3, 1e-14, 3e-17, 1e-20, 1e-300, 5e-324])
+    def test_no_small_temperature_passes_after_the_shift_either(self, temperature):
+        # Shifting first avoids the overflow of 1e300 / T, and T < 1e-14 passes the
+        # near-tie; the subnormal gap (5e-324, 0) is then what the exercise's
+        # "do not approximate the limit with a small T" rests on.
+        def shifted_first(logits):
+            weights = np.exp((logits - logits.max(axis=-1, keepdims=True)) / temperature)
+            return weights / weights.sum(axis=-1, keepdims=True)
+        fb = check_zero_temperature_limit(shifted_first)
+        assert fb.status == "wrong value" and "small temperature" in fb.hint
+
     def test_isclose_mistakes_a_near_tie_for_a_tie(self):
         def isclose_ties(logits):
             is_max = np.isclose(logits, logits.max(axis=-1, keepdims=True))

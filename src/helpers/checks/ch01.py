@@ -190,7 +190,18 @@ def _zero_temperature(logits: np.ndarray) -> np.ndarray:
 
 _SMALL_T_HINT = ("Evaluate the limit exactly instead of plugging in a small temperature: "
                  "the answer holds only 0s and fractions 1/r, and a near-tie such as "
-                 "(1, 1 - 1e-12) is not a tie.")
+                 "(1, 1 - 1e-12), or the smallest positive double against 0, is not a tie.")
+
+
+def _shifted_then_tempered(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax((z - max) / T): the shift first, so that 1e300 / T cannot overflow."""
+    weights = np.exp((logits - np.max(logits, axis=-1, keepdims=True)) / temperature)
+    return weights / np.sum(weights, axis=-1, keepdims=True)
+
+
+# Shifted first, a temperature below 1e-14 passes the near-tie and the huge logits; a gap
+# of one subnormal, 5e-324, still gives (z - max) / T >= -1 for every positive double T.
+_SUBNORMAL_GAP = np.array([[np.nextafter(0.0, 1.0), 0.0, -1.0]])
 ZERO_TEMPERATURE_LIMIT = FunctionExercise(
     "softmax_zero_temperature", _zero_temperature,
     [Case((np.array([[2.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 5.0],
@@ -198,7 +209,9 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
           why="ties of two and three classes, and a near-tie that needs T << 1e-12"),
      Case((np.array([[1000.0, -1000.0, 999.5, 1000.0], [3.0, 2.0, 1.0, 0.0],
                      [1e300, 0.0, -1e300, 1e300]]),),
-          why="huge logits: 1e300 / T overflows for every T < 1e-8")],
+          why="huge logits: 1e300 / T overflows for every T < 1e-8"),
+     Case((_SUBNORMAL_GAP,),
+          why="the smallest positive double and 0 are no tie, however small T is")],
     _CODE,
     [Mistake(lambda z: np.eye(z.shape[-1])[np.argmax(z, axis=-1)],
              "Ties: when r logits share the maximum, the limit gives each of them 1/r. "
@@ -213,7 +226,9 @@ ZERO_TEMPERATURE_LIMIT = FunctionExercise(
              "is the limit T -> infinity; as T -> 0 the largest logit takes everything."),
      # Whichever power of ten a learner plugs in, no single one passes both cases.
      *[Mistake(lambda z, t=t: softmax(z / t, axis=-1), _SMALL_T_HINT)
-       for t in 10.0 ** -np.arange(1, 21)]],
+       for t in 10.0 ** -np.arange(1, 21)],
+     *[Mistake(lambda z, t=t: _shifted_then_tempered(z, t), _SMALL_T_HINT)
+       for t in (*10.0 ** -np.arange(1, 21), 1e-50, 1e-100, 1e-200, 1e-300, 5e-324)]],
     shape_hint=_SHAPE_HINT,
     value_hint="In each row, find the logits equal to the row maximum and share the "
                "probability equally among them.")
