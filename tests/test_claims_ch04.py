@@ -206,3 +206,74 @@ def test_moving_a_classified_sample():
         losses.append(ce)
     assert min(np.diff(sorted(losses))) > 0
     assert cases[1][0] - max(cases[1][1:]) == 1.0
+
+
+# -- the information theory of the first sections ---------------------------
+
+CHAPTER = (__import__("pathlib").Path(__file__).resolve().parents[1]
+           / "book" / "chapters" / "04-cross-entropy.md")
+BENT, FAIR = np.array([0.99, 0.01]), np.array([0.5, 0.5])
+
+
+def test_thousand_bent_tosses_need_about_81_bits_on_average():
+    """'a thousand tosses of the bent coin can be compressed to about 81 on
+    average': 1000 H(bent) in bits, and a fair coin's 1000 tosses need 1000."""
+    bits = -np.sum(BENT * np.log2(BENT))
+    assert round(1000 * bits) == 81
+    assert 1000 * -np.sum(FAIR * np.log2(FAIR)) == pytest.approx(1000, abs=1e-9)
+
+
+@pytest.mark.parametrize("t, p", [(BENT, FAIR), (FAIR, BENT),
+                                  (np.array([0.5, 0.25, 0.125, 0.125]),
+                                   np.array([0.1, 0.2, 0.3, 0.4]))])
+def test_a_real_code_for_p_comes_within_one_bit_of_the_cross_entropy(t, p):
+    """'H(t, p) in bits is the average length of an ideal code designed for p
+    ... a real code, whose words are whole numbers of bits long, can come
+    within one bit of it': the Shannon code, lengths ceil(-log2 p_i), exists
+    (Kraft's inequality) and its mean length under t is in [H(t, p), H(t, p) + 1)."""
+    lengths = np.ceil(-np.log2(p))
+    assert np.sum(2.0 ** -lengths) <= 1.0                 # a prefix code exists
+    mean_length = np.sum(t * lengths)
+    cross_entropy_bits = -np.sum(t * np.log2(p))
+    assert cross_entropy_bits <= mean_length < cross_entropy_bits + 1
+
+
+def test_sums_over_the_examples_start_at_zero():
+    """The notation page numbers examples n = 0, ..., N - 1: the likelihood and
+    the mean loss run over those indices, never from 1 to N."""
+    text = CHAPTER.read_text()
+    assert r"\sum_{n=1}" not in text and r"\prod_{n=1}" not in text
+    assert r"\prod_{n=0}^{N-1} p_{n, y_n}" in text
+    assert text.count(r"\sum_{n=0}^{N-1}") >= 3
+
+
+def test_kl_is_named_without_a_direction():
+    """Sources disagree on whether KL(t || p) is the divergence 'of t from p'
+    or 'of p from t'; the chapter names it by its symbol only."""
+    text = " ".join(CHAPTER.read_text().replace("**", "").split())
+    assert "divergence of $p$ from $t$" not in text
+    assert "divergence of $t$ from $p$" not in text
+
+
+def test_sigmoid_of_40_rounds_to_one_and_the_naive_bce_is_infinite():
+    """'at z = 40, sigma(z) rounds to exactly 1, and log(1 - sigma(z)) becomes
+    -inf'; the stable form gives the true loss, 40 for t = 0."""
+    sigma = 1 / (1 + np.exp(-40.0))
+    assert sigma == 1.0
+    with np.errstate(divide="ignore"):
+        assert np.log(1 - sigma) == -np.inf
+    assert bce_stable(40.0, 0.0) == pytest.approx(bce_mpmath(40.0, 0.0), rel=1e-15)
+    assert bce_stable(40.0, 0.0) == pytest.approx(40.0, rel=1e-15)
+
+
+def test_cross_entropy_push_is_flat_then_straight_on_a_log_axis():
+    """fig-ce-hinge alt text: the push 1 - p_y = 2 / (e^g + 2) of (g, 0, 0)
+    stays just below 1 for negative g and then falls as a straight line on the
+    log axis, slope -1 in log(push) per unit of g."""
+    def push(g):
+        return 1 - helpers.softmax(np.array([g, 0.0, 0.0]))[0]
+    assert 0.6 < push(0.0) < push(-2.0) < push(-4.0) < 1.0
+    assert push(-4.0) > 0.99
+    for g in (6.0, 7.0, 8.0):
+        slope = np.log(push(g + 1)) - np.log(push(g))
+        assert slope == pytest.approx(-1.0, abs=0.005)
