@@ -8,23 +8,24 @@ The synthetic data are C round Gaussian classes in D dimensions: class k
 has mean :math:`\mu_k` and covariance the identity, and is drawn with
 prior probability :math:`\pi_k`.  The means lie on a circle of radius
 `separation` in the first two coordinates, so the other D - 2 coordinates
-are pure noise.  By Bayes' rule the true posterior is a softmax of linear
-logits,
+are pure noise.  By Bayes' rule the true posterior, written
+:math:`p^\star` as in the chapter (without a star, p is a model's), is a
+softmax of linear logits,
 
 .. math::
 
-    p(k \mid x) = \operatorname{softmax}(z)_k, \qquad
+    p^\star(k \mid x) = \operatorname{softmax}(z)_k, \qquad
     z_k = \mu_k^\top x - \tfrac12 \lVert \mu_k \rVert^2 + \log \pi_k ,
 
 and the mutual information
-:math:`I(X; Y) = \mathbb{E}[\log p(y \mid x) - \log \pi_y]` is estimated
-by Monte Carlo.
+:math:`I(X; Y) = \mathbb{E}[\log p^\star(y \mid x) - \log \pi_y]` is
+estimated by Monte Carlo.
 
 A classifier with logits f gives the estimates
 
-* naive: :math:`\log C - \mathrm{CE}(f)`, exact in expectation only for
-  balanced classes;
-* prior-corrected ("PC", Qin, Kim and Gedeon, 2019): the mean of
+* naive: :math:`\log C - \mathrm{CE}(f)`, a lower bound in expectation
+  only for balanced classes;
+* probability-correct ("PC", Qin, Kim and Gedeon, 2019): the mean of
   :math:`\log r_y(x)` with
   :math:`r_y(x) = e^{f_y(x)} / \sum_c \pi_c e^{f_c(x)}`, which equals
   :math:`\hat H(Y) - \mathrm{CE}(f + \log \pi)`.
@@ -180,7 +181,7 @@ def gaussian_classes(num_classes, dim, separation, priors=None, n=1000, seed=0):
 
 
 def bayes_logits(X, means, priors=None):
-    r"""The logits of the true posterior p(y | x) for round Gaussian classes.
+    r"""The logits of the true posterior p*(y | x) for round Gaussian classes.
 
     Parameters
     ----------
@@ -200,7 +201,7 @@ def bayes_logits(X, means, priors=None):
     Notes
     -----
     The class density is :math:`(2\pi)^{-D/2} e^{-\lVert x -
-    \mu_k\rVert^2 / 2}`.  In :math:`\pi_k p(x \mid k)` the factor
+    \mu_k\rVert^2 / 2}`.  In :math:`\pi_k p^\star(x \mid k)` the factor
     :math:`(2\pi)^{-D/2} e^{-\lVert x\rVert^2/2}` is the same for every
     class and cancels in the normalisation, which leaves :math:`e^{z_k}`.
 
@@ -240,14 +241,14 @@ def true_mutual_information(num_classes, dim, separation, priors=None,
     Returns
     -------
     mi : float
-        The mean of :math:`\log p(y \mid x) - \log \pi_y` over the sample.
+        The mean of :math:`\log p^\star(y \mid x) - \log \pi_y` over the sample.
     stderr : float
         Its standard error: the sample standard deviation over
         :math:`\sqrt{M}`.
 
     Notes
     -----
-    :math:`I(X; Y) = \mathbb{E}_{p(x, y)}[\log p(y \mid x) - \log p(y)]`
+    :math:`I(X; Y) = \mathbb{E}_{p^\star(x, y)}[\log p^\star(y \mid x) - \log p^\star(y)]`
     is an average over the joint distribution, so an average over points
     drawn from it converges to it, with the stated standard error.  The
     value does not depend on `dim`: the coordinates beyond the first two
@@ -279,7 +280,7 @@ def true_mutual_information(num_classes, dim, separation, priors=None,
 # --------------------------------------------------------------------------
 
 def pointwise_mi(logits, labels, priors=None):
-    r"""One estimate of :math:`\log p(y \mid x) / p(y)` per labelled point.
+    r"""One estimate of :math:`\log p^\star(y \mid x) / p^\star(y)` per labelled point.
 
     Parameters
     ----------
@@ -290,7 +291,7 @@ def pointwise_mi(logits, labels, priors=None):
     priors : array_like, shape (C,), optional
         None (the default) gives the naive estimate
         :math:`\log \operatorname{softmax}(f)_y + \log C`.  Class priors
-        :math:`\pi` give the prior-corrected (PC) one,
+        :math:`\pi` give the probability-correct (PC) one,
         :math:`\log r_y = f_y - \log \sum_c \pi_c e^{f_c}`.
 
     Returns
