@@ -148,3 +148,45 @@ def test_double_softmax_entries_obey_the_bound_and_stay_near_a_quarter():
     g = p * (a - np.sum(p * a, axis=1, keepdims=True))
     assert np.all(np.abs(g) < 2 * p * (1 - p) + 1e-15)
     assert 0.24 < np.abs(g).max() < 0.26
+
+
+# -- base-10 logarithms and the optimiser -------------------------------------
+
+def _train(grad_scale, lr, steps, optimiser):
+    """Softmax regression on a fixed batch; the loss gradient times grad_scale."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 3))
+    labels = rng.integers(0, 4, size=40)
+    W = np.zeros((3, 4))
+    velocity, m, v = np.zeros_like(W), np.zeros_like(W), np.zeros_like(W)
+    for step in range(1, steps + 1):
+        p = softmax(X @ W)
+        g = grad_scale * X.T @ (p - np.eye(4)[labels]) / len(X)
+        if optimiser == "momentum":
+            velocity = 0.9 * velocity + g
+            W = W - lr * velocity
+        else:                                   # Adam, PyTorch's defaults
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g**2
+            m_hat, v_hat = m / (1 - 0.9**step), v / (1 - 0.999**step)
+            W = W - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return W
+
+
+def test_base_10_loss_is_a_smaller_learning_rate_for_gradient_descent():
+    natural = _train(1.0, 0.5 / np.log(10), 200, "momentum")
+    base_10 = _train(1 / np.log(10), 0.5, 200, "momentum")
+    assert_allclose(base_10, natural, rtol=1e-10, atol=1e-12)
+    # and not the same run as the natural loss at the same learning rate
+    early = _train(1 / np.log(10), 0.5, 5, "momentum")
+    assert np.abs(early - _train(1.0, 0.5, 5, "momentum")).max() > 1e-2
+
+
+def test_adam_cancels_the_factor_of_a_base_10_loss():
+    natural = _train(1.0, 0.01, 200, "adam")
+    base_10 = _train(1 / np.log(10), 0.01, 200, "adam")
+    # only Adam's epsilon (1e-8) tells them apart
+    assert_allclose(base_10, natural, rtol=1e-5, atol=1e-7)
+    # while a learning rate divided by ln 10 is another run
+    smaller_lr = _train(1.0, 0.01 / np.log(10), 20, "adam")
+    assert np.abs(smaller_lr - _train(1.0, 0.01, 20, "adam")).max() > 1e-2
