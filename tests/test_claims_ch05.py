@@ -54,7 +54,7 @@ def test_softmax_inverts_the_multinomial_logit(seed):
 def test_hinge_gradient_does_not_shrink_when_confidently_wrong(num_classes):
     """On logits (m, 0, ..., 0) with true class 0, the hinge gradient of the
     true logit is -(C - 1) for every m < -1: it does not shrink as the
-    mistake grows, like cross-entropy's entry s_0 - 1, which tends to -1."""
+    mistake grows, like cross-entropy's entry p_0 - 1, which tends to -1."""
     hinge_true, ce_true = [], []
     for m in (-2.0, -12.0, -100.0):
         z = np.zeros(num_classes)
@@ -218,3 +218,43 @@ def test_smoothed_true_entry_turns_positive_when_confident(eps, C):
     # the gradient vanishes where p = t
     np.testing.assert_allclose(
         helpers.cross_entropy_grad(np.log(target), target), 0, atol=1e-15)
+
+
+def squared_error_gradient(probs, label):
+    """J (p - e_y), the gradient of (1/2)||p - e_y||^2 in the logits."""
+    logits = np.log(probs)
+    residual = probs - np.eye(probs.size)[label]
+    return helpers.softmax_jacobian(logits) @ residual
+
+
+def test_confidently_wrong_squared_error_only_the_true_entry_is_tiny():
+    """'... is at most 2 10^-6 in size ... The other entries need not be
+    tiny ... the entries of j and k are about +-p_j p_k (p_j - p_k), of the
+    order of 10^-1', and the loss is close to its largest value, 1."""
+    probs = np.array([1e-6, 0.9, 0.1 - 1e-6])          # y = 0, as in the text
+    grad = squared_error_gradient(probs, 0)
+    fd = helpers.numerical_gradient(
+        lambda z: 0.5 * np.sum((helpers.softmax(z) - np.eye(3)[0]) ** 2),
+        np.log(probs))
+    np.testing.assert_allclose(grad, fd, atol=1e-9)   # central differences
+    assert abs(grad[0]) <= 2e-6
+    assert grad[0] == pytest.approx(
+        -probs[0] * (1 + probs @ probs - 2 * probs[0]), rel=1e-9)
+    pj, pk = probs[1], probs[2]
+    assert grad[1] == pytest.approx(pj * (pj - probs @ probs + probs[0]), rel=1e-12)
+    assert grad[1] == pytest.approx(pj * pk * (pj - pk), rel=1e-4)
+    assert grad[2] == pytest.approx(-pj * pk * (pj - pk), rel=1e-4)
+    assert 0.05 < grad[1] < 0.1                        # not tiny
+    loss = 0.5 * np.sum((probs - np.eye(3)[0]) ** 2)
+    assert 0.9 < loss < 1.0
+
+
+def test_the_worked_example_gap_is_about_1e_10_not_within_it():
+    """'The two differ by about 1e-10': the gap is 1.3e-10, so the old
+    'agree to within 1e-10' was false, while 'about' holds."""
+    logits, label = np.array([2.0, 1.0, 0.0]), 2
+    numerical = helpers.numerical_gradient(
+        lambda z: helpers.cross_entropy(z, label), logits)
+    gap = np.max(np.abs(helpers.softmax(logits) - np.eye(3)[label] - numerical))
+    assert f"{gap:.0e}" == "1e-10"
+    assert gap > 1e-10
