@@ -5,7 +5,7 @@ np.einsum, np.add.at); wrong answers written the way a learner would write
 them, independently of the module's list, fail with the hint for their
 instability or slip; the stated tolerances hold at their boundaries; a
 wrong entry worked by hand does not print the answer.  The entry's exact
-value is 0.3: row 0 has exponentials (3, 1, 1), so s = (3/5, 1/5, 1/5), and
+value is 0.3: row 0 has exponentials (3, 1, 1), so p = (3/5, 1/5, 1/5), and
 class 0 is not its label, so dL/dZ[0, 0] = (3/5) / 2.
 """
 
@@ -346,3 +346,18 @@ def test_fixed_grad_tolerance_is_rtol_1e_6():
     assert check_gradient_debug(0.25, lambda z, y: by_one_hot(z, y) * (1 + 1e-7))
     fb = check_gradient_debug(0.25, lambda z, y: by_one_hot(z, y) * (1 + 1e-5))
     assert fb.status == "wrong value", str(fb)
+
+
+# -- the hints speak the book's notation ------------------------------------
+
+def test_hints_use_the_books_symbols():
+    """Every hint writes the probabilities p and the one-hot e_y, never the
+    s and y_j of other texts (notation page: 'never s')."""
+    import re
+
+    from helpers.checks.ch05 import EXERCISES
+    hints = [m.hint for exercises in EXERCISES.values() for ex in exercises
+             for m in ex.mistakes]
+    hints += [ex.value_hint for exercises in EXERCISES.values() for ex in exercises]
+    for hint in hints:
+        assert not re.search(r"\bs_[0-9ijk]\b|\(s - |\by_j\b", hint), hint

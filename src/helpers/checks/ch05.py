@@ -116,13 +116,13 @@ GRADIENT_ENTRY = ValueExercise(
     "entry", _G[0, 0], BY_HAND,
     [Mistake(2 * _G[0, 0], "That is the gradient of the first example's own loss. The "
              "loss is the mean over N = 2 examples, so every entry is divided by 2."),
-     Mistake(-_G[0, 0], "The sign is flipped: the gradient is (s - y) / N, and class 0 "
+     Mistake(-_G[0, 0], "The sign is flipped: the gradient is (p - e_y) / N, and class 0 "
              "is not the true class, so its entry is positive."),
      Mistake(0.0, "0 is what you get if the softmax is treated as elementwise, so that "
              "only the true class's probability depends on its logit. Raising z_0 lowers "
-             "s_1 through the shared denominator."),
-     Mistake(_S[0, 0] * (1 - _S[0, 0]) / 2, "That is the diagonal Jacobian entry s_0 (1 - s_0) / "
-             "2. Apply the chain rule through the whole loss: dL/dz_j = (s_j - y_j) / N."),
+             "p_1 through the shared denominator."),
+     Mistake(_S[0, 0] * (1 - _S[0, 0]) / 2, "That is the diagonal Jacobian entry p_0 (1 - p_0) / "
+             "2. Apply the chain rule through the whole loss: dL/dz = (p - e_y) / N."),
      Mistake(_G[0, 1], "That is the entry for class 1, the true class. The exercise asks "
              "for column 0."),
      Mistake(_G[1, 0], "That is the entry of the second example (row 1). The exercise "
@@ -156,7 +156,7 @@ GRAD_LOGITS = FunctionExercise(
     "grad_logits", cross_entropy_grad, LOGITS_CASES, CODE,
     (Mistake(lambda z, y: -one_hot(y, z.shape[1]) * (1 - softmax(z)) / len(z),
              "Only the true class has a non-zero gradient, as if the softmax were elementwise and "
-             "acted on each logit separately (the diagonal s_i (1 - s_i) of the Jacobian only). "
+             "acted on each logit separately (the diagonal p_i (1 - p_i) of the Jacobian only). "
              "Every logit changes every probability: the gradient is (P - Y) / N."),
      Mistake(_grad_with(softmax, scale=len),
              "The loss is the mean over the batch, so divide by the number of examples "
