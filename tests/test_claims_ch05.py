@@ -258,3 +258,35 @@ def test_the_worked_example_gap_is_about_1e_10_not_within_it():
     gap = np.max(np.abs(helpers.softmax(logits) - np.eye(3)[label] - numerical))
     assert f"{gap:.0e}" == "1e-10"
     assert gap > 1e-10
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_elementwise_training_loss_falls_then_climbs(seed):
+    """'the loss does not settle: after falling at first, it climbs again'
+    (the old text said it 'stalls'), on three clusters like the chapter's,
+    while the correct gradient's loss settles lower; the accuracy stays
+    the same."""
+    centres = np.array([[0.0, 2.0], [-2.0, -1.0], [2.0, -1.0]])
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, size=150)
+    X = centres[labels] + 1.2 * rng.normal(size=(150, 2))
+    Y = np.eye(3)[labels]
+
+    def run(rule, checkpoints=(250, 1000, 2000)):
+        W, b, out = np.zeros((2, 3)), np.zeros(3), {}
+        for step in range(1, max(checkpoints) + 1):
+            dZ = rule(X @ W + b) / len(X)
+            W, b = W - 0.5 * X.T @ dZ, b - 0.5 * dZ.sum(axis=0)
+            if step in checkpoints:
+                Z = X @ W + b
+                out[step] = (helpers.cross_entropy(Z, labels),
+                             np.mean(Z.argmax(axis=1) == labels))
+        return out
+
+    wrong = run(lambda z: -Y * (1 - helpers.softmax(z)))
+    right = run(lambda z: helpers.softmax(z) - Y)
+    assert wrong[250][0] < np.log(3)                  # falls at first
+    assert wrong[250][0] < wrong[1000][0] < wrong[2000][0]
+    assert right[2000][0] < wrong[2000][0]
+    assert abs(right[2000][0] - right[1000][0]) < 1e-3   # the correct one settles
+    assert abs(wrong[2000][1] - right[2000][1]) <= 0.02
