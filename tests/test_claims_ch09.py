@@ -277,3 +277,25 @@ def test_the_gap_left_after_temperature_scaling_is_the_average_kl():
     assert abs(diff.mean() - mean_kl) < 5 * se
     assert mean_kl > 0.1
     assert np.all(softmax(z_te / T).argmax(axis=1) == z_te.argmax(axis=1))
+
+
+def test_pc_equals_naive_only_for_exactly_balanced_labels():
+    """'When the training labels are exactly balanced ... the PC estimate is
+    the naive one; labels drawn from balanced priors are balanced only
+    roughly, and the two estimates nearly agree': equal for priors 1/C, and
+    for the chapter's balanced training draw (s = 1) within 0.003 nats but
+    not equal."""
+    rng = np.random.default_rng(7)
+    logits, labels = rng.normal(size=(300, 3)), rng.integers(0, 3, size=300)
+    assert_allclose(mi.mi_estimate(logits, labels, np.full(3, 1 / 3)),
+                    mi.mi_estimate(logits, labels), rtol=1e-12)
+    X, y = mi.gaussian_classes(3, 10, 1.0, n=500, seed=1)
+    X_ev, y_ev = mi.gaussian_classes(3, 10, 1.0, n=100_000, seed=2)
+    prior_hat = np.bincount(y, minlength=3) / len(y)
+    assert not np.allclose(prior_hat, 1 / 3)
+    W, b = mi.fit_softmax_regression(X[:, :2], y, num_classes=3, lr=0.5, steps=300,
+                                     logit_offset=np.log(prior_hat))
+    pc = mi.mi_estimate(X_ev[:, :2] @ W + b, y_ev, prior_hat)
+    W, b = mi.fit_softmax_regression(X[:, :2], y, num_classes=3, lr=0.5, steps=300)
+    naive = mi.mi_estimate(X_ev[:, :2] @ W + b, y_ev)
+    assert 0 < abs(pc - naive) < 0.003
