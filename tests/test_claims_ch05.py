@@ -290,3 +290,19 @@ def test_elementwise_training_loss_falls_then_climbs(seed):
     assert right[2000][0] < wrong[2000][0]
     assert abs(right[2000][0] - right[1000][0]) < 1e-3   # the correct one settles
     assert abs(wrong[2000][1] - right[2000][1]) <= 0.02
+
+
+@pytest.mark.parametrize("num_classes", [3, 10])
+def test_one_hot_descent_gap_grows_like_the_log_of_the_steps(num_classes):
+    """Label-smoothing exercise, part 4: with a one-hot target the gap
+    between the true logit and the others grows 'roughly like the logarithm
+    of the number of steps'; for step size eta it tends to log(eta C n)."""
+    eta, z = 0.5, np.zeros(num_classes)
+    target, gaps = np.eye(num_classes)[0], {}
+    for step in range(1, 10_001):
+        z = z - eta * (helpers.softmax(z) - target)
+        if step in (1_000, 10_000):
+            gaps[step] = z[0] - z[1]
+    # one decade of steps adds about ln 10 to the gap
+    assert gaps[10_000] - gaps[1_000] == pytest.approx(np.log(10), rel=0.01)
+    assert gaps[10_000] == pytest.approx(np.log(eta * num_classes * 10_000), rel=0.01)
