@@ -103,9 +103,9 @@ def loss_and_grad(W, b, X, labels, reg=0.0):
         :math:`\frac1N \sum_n -\log \operatorname{softmax}(z_n)_{y_n}
         + \frac{\lambda}{2} \lVert W \rVert^2`.
     dW : ndarray, shape (D, C)
-        :math:`X^{\mathsf T} (P - Y) / N + \lambda W`.
+        :math:`X^\top (P - Y) / N + \lambda W`.
     db : ndarray, shape (C,)
-        :math:`\mathbf 1^{\mathsf T} (P - Y) / N`.
+        :math:`\mathbf 1^\top (P - Y) / N`.
 
     Raises
     ------
