@@ -277,3 +277,19 @@ def test_cross_entropy_push_is_flat_then_straight_on_a_log_axis():
     for g in (6.0, 7.0, 8.0):
         slope = np.log(push(g + 1)) - np.log(push(g))
         assert slope == pytest.approx(-1.0, abs=0.005)
+
+
+def test_small_logits_start_near_log_c_and_large_ones_far_above():
+    """'A freshly initialised network, whose small random weights give logits
+    close to 0, starts near this value ... a first loss far above log C means
+    the initial logits are too large'; the check is CS231n's 'Look for correct
+    loss at chance performance' (Neural Networks Part 3), cited as such."""
+    rng = np.random.default_rng(RNG_SEED + 3)
+    labels = rng.integers(0, 10, size=4096)
+    small = helpers.cross_entropy(rng.normal(scale=0.01, size=(4096, 10)), labels)
+    large = helpers.cross_entropy(rng.normal(scale=10.0, size=(4096, 10)), labels)
+    assert small == pytest.approx(np.log(10), abs=1e-3)
+    assert large > 4 * np.log(10)
+    text = " ".join(CHAPTER.read_text().split())
+    sentence = text[text.index("a standard sanity check"):][:80]
+    assert "{cite}`cs231n2016learning`" in sentence
