@@ -201,7 +201,8 @@ def test_pushing_along_v_never_lowers_the_average_of_v():
     for _ in range(200):
         logits, v = rng.normal(scale=3.0, size=5), rng.normal(size=5)
         rate = helpers.numerical_gradient(
-            lambda h: helpers.softmax(logits + h[0] * v) @ v, np.zeros(1))[0]
+            lambda h, z=logits, v=v: helpers.softmax(z + h[0] * v) @ v,
+            np.zeros(1))[0]
         # 1e-8: central differences of a function of size about 1
         assert rate == pytest.approx(
             v @ helpers.softmax_jacobian(logits) @ v, abs=1e-8)
