@@ -34,7 +34,8 @@ UNSTABLE = (
      "a row 800 below the batch maximum: each row needs its own maximum"),
 )
 
-#: A batch whose true classes (0, 2) lie 2000 below their row's maximum.
+#: A batch whose second row has a logit 2000 below its maximum: with the label on it
+#: (chapter 4 labels the rows (0, 2)), its probability underflows to 0.
 FAR_BELOW = (((1000.0, 999.0, 0.0), (1000.0, 0.0, -1000.0)),
              "a true class 2000 below the maximum: its probability underflows to 0")
 
