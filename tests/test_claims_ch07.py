@@ -313,3 +313,175 @@ def test_training_from_zero_reaches_the_same_validation_accuracy(digits):
     W_ch, b_ch = fit(digits, 1.0, 1e-3)
     assert val_scores(digits, W, b)[1] == val_scores(digits, W_ch, b_ch)[1]
     assert np.max(np.abs(W - W_ch)) < 0.1
+
+
+# -- Claims corrected in review ----------------------------------------------------
+
+def test_accuracy_is_settled_after_the_first_step(blobs):
+    """'settled ... here after the very first step': from step 1 on, the
+    training accuracy stays within one point of its final value, while the
+    loss still falls by more than half of what is left after step 1."""
+    X, labels = blobs
+    history = train(X, labels, lr=0.5, reg=0.01, steps=200, seed=0)
+    assert history.accuracy[0] < 0.7
+    assert np.all(np.abs(history.accuracy[1:] - history.accuracy[-1]) <= 0.01)
+    assert np.all(np.diff(history.loss) < 0)                # keeps falling
+    assert history.loss[1] - history.loss[-1] > 0.3
+
+
+def test_unpenalised_weights_differ_from_the_truth_by_sampling_noise(blobs):
+    """'the remaining gap is the noise of 300 training points': the run has
+    converged (500 and 5000 steps agree), and the same fit on 100 times as
+    much data comes closer to mu_k / sigma^2 = the centres."""
+    X, labels = blobs
+    W_500 = train(X, labels, lr=2.0, reg=0.0, steps=500).W[-1]
+    W_5000 = train(X, labels, lr=2.0, reg=0.0, steps=5000).W[-1]
+    assert_allclose(W_500, W_5000, atol=1e-6)
+    X_big, labels_big = make_blobs3(10_000, seed=5)
+    W_big = train(X_big, labels_big, lr=2.0, reg=0.0, steps=2000).W[-1]
+    gap_small = np.abs(W_500 - BLOB_CENTRES.T).max()
+    gap_big = np.abs(W_big - BLOB_CENTRES.T).max()
+    assert gap_big < 0.5 * gap_small
+
+
+def test_iris_spread_ratio_and_epochs():
+    """Petal length's standard deviation is 'almost four' (3.9) times sepal
+    width's on the training flowers; sepal width ranges over more than one
+    centimetre, so 'less than one' would be false; 1000 steps of 7 are 143
+    epochs, not 150."""
+    from helpers.training import load_iris
+    iris = load_iris()
+    train_idx, _ = stratified_split(iris.labels, test_fraction=0.3, seed=0)
+    std = iris.X[train_idx].std(axis=0)
+    assert 3.8 < std[2] / std[1] < 3.95
+    assert np.ptp(iris.X[:, 1]) > 2.0
+    assert round(1000 / -(-105 // 16)) == 143
+
+
+def test_iris_accuracy_creeps_up_after_a_hundred_steps():
+    """The caption: both accuracies reach about 0.9 within 100 steps and then
+    still change (they do not level off early), the test one ending lower."""
+    from helpers.training import load_iris
+    iris = load_iris()
+    tr, te = stratified_split(iris.labels, test_fraction=0.3, seed=0)
+    mean, std = iris.X[tr].mean(axis=0), iris.X[tr].std(axis=0)
+    X = (iris.X - mean) / std
+    run = train(X[tr], iris.labels[tr], lr=0.1, reg=1e-3, steps=1000, batch_size=16)
+    test_acc = np.array([accuracy(W, b, X[te], iris.labels[te])
+                         for W, b in zip(run.W, run.b)])
+    assert run.accuracy[100] > 0.88 and test_acc[100] > 0.88
+    assert run.accuracy[-1] - run.accuracy[100] > 0.05     # still creeping
+    assert np.flatnonzero(np.diff(run.accuracy))[-1] > 500
+    assert test_acc[-1] < run.accuracy[-1]
+
+
+def test_validation_disagreements_are_no_evidence(digits):
+    """4 against 1 disagreements: a two-sided sign test gives 0.375, and the
+    accuracy gap (0.84 points) is below one standard error but not 'well
+    within' it (more than half of it)."""
+    from math import comb
+    X, y = digits["val"]
+    W_r, b_r = fit(digits, 1.0, 1e-3)
+    W_z, b_z = fit(digits, 1.0, 0.0)
+    right_r = np.argmax(X @ W_r + b_r, axis=1) == y
+    right_z = np.argmax(X @ W_z + b_z, axis=1) == y
+    only_r, only_z = int(np.sum(right_r & ~right_z)), int(np.sum(right_z & ~right_r))
+    assert (only_r, only_z) == (4, 1)
+    n, k = only_r + only_z, max(only_r, only_z)
+    p = 2 * sum(comb(n, j) for j in range(k, n + 1)) / 2 ** n
+    assert p == pytest.approx(0.375)
+    acc_r = right_r.mean()
+    se = np.sqrt(acc_r * (1 - acc_r) / len(y))
+    assert 0.5 * se < acc_r - right_z.mean() < se
+
+
+def test_unpenalised_model_is_wrong_ever_more_confidently(digits):
+    """'the few validation images it gets wrong are got wrong with ever
+    higher confidence': without the penalty, the training accuracy reaches 1,
+    |W|^2 grows, and the mean loss on the misclassified validation images
+    rises with the steps and ends above the penalised model's."""
+    X, y = digits["train"]
+    X_val, y_val = digits["val"]
+    W = 0.01 * np.random.default_rng(0).normal(size=(64, 10))
+    b = np.zeros(10)
+    wrong_loss, norms = [], []
+    for step in range(1, 1001):
+        _, dW, db = loss_and_grad(W, b, X, y, 0.0)
+        W, b = W - dW, b - db
+        if step in (100, 300, 1000):
+            logits = X_val @ W + b
+            losses = cross_entropy(logits, y_val, reduction="none")
+            wrong_loss.append(losses[np.argmax(logits, axis=1) != y_val].mean())
+            norms.append(np.sum(W ** 2))
+    assert np.mean(np.argmax(X @ W + b, axis=1) == y) == 1.0
+    assert np.all(np.diff(wrong_loss) > 0) and np.all(np.diff(norms) > 0)
+    W_r, b_r = fit(digits, 1.0, 1e-3)
+    logits = X_val @ W_r + b_r
+    losses = cross_entropy(logits, y_val, reduction="none")
+    assert wrong_loss[-1] > losses[np.argmax(logits, axis=1) != y_val].mean()
+
+
+def _blob_hessian_top(X, W, b, reg):
+    """Largest eigenvalue of the Hessian of the regularised loss in (W, b)."""
+    from helpers.numerics import softmax
+    Xa = np.hstack([X, np.ones((len(X), 1))])
+    P = softmax(X @ W + b)
+    hess = sum(np.kron(np.diag(p) - np.outer(p, p), np.outer(x, x))
+               for p, x in zip(P, Xa)) / len(X)
+    D = X.shape[1]
+    for c in range(W.shape[1]):                         # lambda on weights only
+        for d in range(D):
+            hess[c * (D + 1) + d, c * (D + 1) + d] += reg
+    return np.linalg.eigvalsh(hess).max()
+
+
+def test_weight_decay_exercise_eta_two(blobs):
+    """eta = 2: at lambda = 0.1 the run converges and eta times the largest
+    curvature at its minimum is below 2; at lambda = 1 the minimum's curvature
+    is above 1 (eta * it > 2), and the run's loss grows without bound."""
+    X, labels = blobs
+    settled = train(X, labels, lr=2.0, reg=0.1, steps=300)
+    assert abs(settled.loss[-1] - settled.loss[-50]) < 1e-10
+    assert 2.0 * _blob_hessian_top(X, settled.W[-1], settled.b[-1], 0.1) < 2
+    # the global bound 0.5 lambda_max + lambda alone would not show it
+    Xa = np.hstack([X, np.ones((len(X), 1))])
+    assert 2.0 * (0.5 * np.linalg.eigvalsh(Xa.T @ Xa / len(X)).max() + 0.1) > 2
+    minimum = train(X, labels, lr=0.5, reg=1.0, steps=3000)
+    assert 2.0 * _blob_hessian_top(X, minimum.W[-1], minimum.b[-1], 1.0) > 2
+    exploding = train(X, labels, lr=2.0, reg=1.0, steps=300)
+    assert exploding.loss[-1] > 1e4 * exploding.loss[0]
+
+
+def test_summed_loss_bug_jumps_and_never_settles(blobs):
+    """With the summed data term (the penalty as before) and eta = 0.5, the
+    first step raises the summed loss several-fold (more than 3 times), and
+    over steps 1000 to 2000 it still rises at many steps and stays above
+    twice the summed loss of the correctly trained model."""
+    X, labels = blobs
+    N = len(X)
+    W = 0.01 * np.random.default_rng(0).normal(size=(X.shape[1], C))
+    b = np.zeros(C)
+    losses = []
+    for _ in range(2001):
+        loss, dW, db = loss_and_grad(W, b, X, labels, 0.01)
+        penalty = 0.005 * np.sum(W * W)
+        losses.append(N * (loss - penalty) + penalty)
+        W = W - 0.5 * (N * (dW - 0.01 * W) + 0.01 * W)
+        b = b - 0.5 * N * db
+    losses = np.array(losses)
+    assert abs(losses[0] - N * np.log(C)) < 5                  # 'close to 300 log 3'
+    assert losses[1] > 3 * losses[0]
+    good = train(X, labels, lr=0.5, reg=0.01, steps=200, seed=0)
+    good_summed = N * cross_entropy(X @ good.W[-1] + good.b[-1], labels)
+    late = losses[1000:]
+    assert late.min() > 2 * good_summed
+    assert np.mean(np.diff(late) > 0) > 0.1                      # bouncing, not settling
+
+
+def test_three_boundaries_parallel_together():
+    """Two of the three boundary normals parallel forces the third parallel."""
+    rng = np.random.default_rng(9)
+    w0, u = rng.normal(size=2), rng.normal(size=2)
+    w1, w2 = w0 - u, w0 - 3.0 * u                   # w0 - w1 = u, w1 - w2 = 2u
+    n02 = w0 - w2
+    assert abs(n02[0] * u[1] - n02[1] * u[0]) < 1e-12
