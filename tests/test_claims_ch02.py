@@ -217,3 +217,76 @@ def test_one_dominant_class_rounds_1_plus_r_to_1_in_most_rows():
     for row in dominant[lost]:
         assert shifted_log_softmax(row)[0] == 0.0
     assert np.all(helpers.log_softmax(dominant[lost])[:, 0] < 0)
+
+
+# --------------------------------------------------------------------------
+# "up to 2^-34 / 2^-52 = 2^18 units of eps": the LSE of the offset family
+# lies in [2^19, 2^20), and the division-free error stays under half the
+# float spacing there, in units of eps (a bound of 1e6 u would be twice as
+# loose); the text once said "some 5.0e5 units".
+# --------------------------------------------------------------------------
+
+def test_division_free_error_on_the_offset_family_is_bounded_by_2_to_the_18():
+    offset = _families()["offset 1e6"]
+    lse = helpers.logsumexp(offset)
+    assert np.all((2.0**19 <= lse) & (lse < 2.0**20))
+    assert np.spacing(lse).max() == 2.0**-33
+    free = np.exp(offset - lse[:, None])
+    worst = rel_error_ulps(free, softmax_mp(offset)).max()
+    assert 2**17 < worst <= 2**18 + 4
+
+
+# --------------------------------------------------------------------------
+# "The shifted softmax ... up to about ten units of eps on moderate logits,
+# more with 5000 classes, a few hundred on huge ones" (glued; the text once
+# said "a few tens" on moderate logits), and "(1000, 999, 998): under one
+# unit".
+# --------------------------------------------------------------------------
+
+def _worst_shifted(batch):
+    shifted_softmax = chapter_function("shifted_softmax", CHAPTER)
+    computed = np.array([shifted_softmax(row) for row in batch])
+    return rel_error_ulps(computed, softmax_mp(batch)).max()
+
+
+def test_shifted_softmax_errors_by_family_are_as_the_prose_orders_them():
+    families = _families()
+    moderate = _worst_shifted(families["moderate"])
+    huge = _worst_shifted(families["huge"])
+    assert 2 < moderate < 20
+    assert 100 < huge < 400
+    first = _worst_shifted(np.array([[1000.0, 999.0, 998.0]]))
+    assert first < 1
+
+
+# --------------------------------------------------------------------------
+# "In float16 a logit of 12 already overflows, and a logit of -18 vanishes";
+# "in float16, -1e9 is out of range: it rounds to -inf".
+# --------------------------------------------------------------------------
+
+def test_float16_limits_quoted_in_the_prose():
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.exp(np.float16(12)))
+        assert np.isinf(np.float16(-1e9))
+    assert np.exp(np.float16(11)) < np.finfo(np.float16).max
+    assert np.exp(np.float16(-18)) == 0
+    assert np.exp(np.float16(-17)) > 0
+
+
+# --------------------------------------------------------------------------
+# The exercises carry a realistic minutes-N class each (the lse-bounds proof
+# at least 30, a by-hand value at most 10); the threshold exercise names the
+# equal logits a, not t (t is a target on the notation page).
+# --------------------------------------------------------------------------
+
+def test_every_exercise_has_minutes_and_the_threshold_avoids_t():
+    import re
+    text = CHAPTER.read_text()
+    blocks = re.findall(r":::\{exercise\}[^\n]*\n(?::[^\n]*\n)+", text)
+    assert len(blocks) == 6
+    minutes = {re.search(r":label: (\S+)", b)[1]:
+               int(re.search(r"minutes-(\d+)", b)[1]) for b in blocks}
+    assert minutes["ex-stability-lse-bounds"] >= 30
+    assert minutes["ex-stability-threshold"] <= 10
+    assert "logits are equal to $a$" in text
+    assert "equal to $t$" not in text

@@ -62,7 +62,7 @@ def check_logsumexp(func: object) -> Feedback:
 
 
 def check_overflow_threshold(answer: object) -> Feedback:
-    """Check `answer`, the largest float32 t with 1000 e^t finite, to three significant digits.
+    """Check `answer`, the largest float32 a with 1000 e^a finite, to three significant digits.
 
     Examples
     --------
