@@ -143,8 +143,9 @@ def naive_vs_shifted(scale: float = 3.0, dtype: str = "float16", shape: str = "c
         raise ValueError(f"shape must be one of {list(shapes)}, got {shape!r}")
     if not 1 <= scale <= max_scale:
         raise ValueError(f"scale must lie in [1, {max_scale}], got {scale!r}")
-    s, c_s = slider("log10_scale", 0.0, math.log10(max_scale), math.log10(scale), "scale",
-                    digits=1, power=10)
+    top = math.log10(max_scale)
+    s, c_s = slider("log10_scale", 0.0, top, math.log10(scale), "scale", digits=1, power=10,
+                    step=top / 600)  # 10, 100 and 1000 on the grid
     dt = alt.param(name="dtype", value=dtype,
                    bind=alt.binding_radio(options=list(FORMATS), name="format "))
     sh = alt.param(name="shape", value=shape,
@@ -196,7 +197,8 @@ def naive_vs_shifted(scale: float = 3.0, dtype: str = "float16", shape: str = "c
                 axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2~f", grid=False)))
     values = table.mark_text(dy=-7, fontSize=12).encode(
         x=x, xOffset=off, y=alt.Y("bar:Q", scale=y), text="shown:N")
-    bad = table.mark_text(fontSize=15, fontWeight="bold", color=ALERT).encode(
+    bad = table.mark_text(fontSize=alt.ExprRef("width < 520 ? 12 : 15"), fontWeight="bold",
+                          color=ALERT).encode(
         x=x, xOffset=off, y=alt.datum(0.45, scale=y), text="bad:N")
     logits = table.mark_text(dy=12, fontSize=11, baseline="top").encode(
         x=x, xOffset=off, y=alt.datum(0, scale=y), text="zlabel:N")
@@ -267,17 +269,22 @@ def jacobian(z0: float = 2.0, z1: float = 1.0, temperature: float = 1.0, *,
 
     # The layout, in pixels: a square grid on the left, the bars on the right.
     cell = "min((0.6 * width - 34) / 3, (height - 56) / 3)"
+    # Bars at most 90 px apart, and the whole centred on a wide page.
+    slot = f"min((width - 56 - 3 * {cell}) / 3, 90)"
+    gx = f"max(0, (width - 56 - 3 * {cell} - 3 * {slot}) / 2) + 30"
     top = 40
     cells = (softmax(alt.Chart(alt.Data(values=[{"i": i, "j": j} for i in range(3)
                                                 for j in range(3)])))
              .transform_calculate(
                  J="((datum.i === datum.j ? datum.pv[datum.i] : 0) "
                    "- datum.pv[datum.i] * datum.pv[datum.j]) / datum.T",
-                 cell=cell)
+                 cell=cell, gx=gx)
              .transform_calculate(
-                 x="30 + datum.j * datum.cell", x2="30 + (datum.j + 1) * datum.cell - 2",
+                 x="datum.gx + datum.j * datum.cell",
+                 x2="datum.gx + (datum.j + 1) * datum.cell - 2",
                  y=f"{top} + datum.i * datum.cell", y2=f"{top} + (datum.i + 1) * datum.cell - 2",
-                 cx="30 + (datum.j + 0.5) * datum.cell", cy=f"{top} + (datum.i + 0.5) * datum.cell",
+                 cx="datum.gx + (datum.j + 0.5) * datum.cell",
+                 cy=f"{top} + (datum.i + 0.5) * datum.cell",
                  shown="replace(format(datum.J, '.3f'), '−0.000', '0.000')",
                  ink="abs(datum.J) > 0.3 ? 'white' : 'black'"))
     px = dict(scale=None)
@@ -293,21 +300,21 @@ def jacobian(z0: float = 2.0, z1: float = 1.0, temperature: float = 1.0, *,
         x=alt.X("cx:Q", **px), y=alt.Y("cy:Q", **px), text="shown:N",
         fill=alt.Fill("ink:N", scale=None))
     heads = alt.Chart(alt.Data(values=[{"k": k} for k in range(3)])).transform_calculate(
-        cell=cell, zname="['z₀', 'z₁', 'z₂'][datum.k]", pname="['p₀', 'p₁', 'p₂'][datum.k]")
+        cell=cell, gx=gx, zname="['z₀', 'z₁', 'z₂'][datum.k]", pname="['p₀', 'p₁', 'p₂'][datum.k]")
     heads = heads.transform_calculate(
-        cx="30 + (datum.k + 0.5) * datum.cell", cy=f"{top} + (datum.k + 0.5) * datum.cell",
-        below=f"{top} + 3 * datum.cell + 4")
+        cx="datum.gx + (datum.k + 0.5) * datum.cell", cy=f"{top} + (datum.k + 0.5) * datum.cell",
+        below=f"{top} + 3 * datum.cell + 4", rx="datum.gx - 6")
     col_names = heads.mark_text(baseline="top", fontSize=13).encode(
         x=alt.X("cx:Q", **px), y=alt.Y("below:Q", **px), text="zname:N")
     row_names = heads.mark_text(align="right", fontSize=13).encode(
-        x=alt.value(24), y=alt.Y("cy:Q", **px), text="pname:N")
+        x=alt.X("rx:Q", **px), y=alt.Y("cy:Q", **px), text="pname:N")
     # The probabilities, to the right of the grid.
-    left = f"30 + 3 * {cell} + 26"
+    left = f"{gx} + 3 * {cell} + 26"
     bottom = "height - 22"
     bar_rows = (softmax(alt.Chart(alt.Data(values=[{"k": k} for k in range(3)])))
                 .transform_calculate(p="datum.pv[datum.k]", left=left)
                 .transform_calculate(
-                    slot="(width - datum.left) / 3",
+                    slot=slot, right=f"{left} + 3 * {slot}",
                     colour=f"{_array(PALETTE[:3])}[datum.k]",
                     name="['p₀', 'p₁', 'p₂'][datum.k]", shown="format(datum.p, '.3f')")
                 .transform_calculate(
@@ -323,16 +330,16 @@ def jacobian(z0: float = 2.0, z1: float = 1.0, temperature: float = 1.0, *,
     prob_names = bar_rows.mark_text(baseline="top", fontSize=13).encode(
         x=alt.X("cx:Q", **px), y=alt.Y("y2:Q", **px), yOffset=alt.value(5), text="name:N")
     base_line = bar_rows.transform_filter("datum.k === 0").mark_rule(color=GREY).encode(
-        x=alt.X("left:Q", **px), x2=alt.value("width"), y=alt.Y("y2:Q", **px))
+        x=alt.X("left:Q", **px), x2="right:Q", y=alt.Y("y2:Q", **px))
     titles = (alt.Chart(alt.Data(values=[{"k": 0}, {"k": 1}]))
               .transform_calculate(
-                  cell=cell, T="pow(2, log2T)",
+                  cell=cell, gx=gx, left=left, slot=slot, T="pow(2, log2T)",
                   text="datum.k === 0 ? '∂pᵢ / ∂zⱼ' : 'p = softmax(z / T)'")
               .transform_calculate(
                   sub="datum.k === 0 ? 'T = ' + format(datum.T, '.2f') : 'z = (' "
                       "+ format(z0, '.2f') + ', ' + format(z1, '.2f') + ', 0)'",
-                  cx=f"datum.k === 0 ? 30 + 1.5 * datum.cell : ({left.replace(cell, 'datum.cell')}"
-                     " + width) / 2"))
+                  cx="datum.k === 0 ? datum.gx + 1.5 * datum.cell "
+                     ": datum.left + 1.5 * datum.slot"))
     title = titles.mark_text(fontSize=14, fontWeight="bold", baseline="top").encode(
         x=alt.X("cx:Q", **px), y=alt.value(0), text="text:N")
     sub = titles.mark_text(fontSize=12, baseline="top").encode(
@@ -391,9 +398,11 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
     b, c1 = slider("z1", -logit_range, logit_range, z1, "logit z₁")
     y = alt.param(name="true_class", value=true_class,
                   bind=alt.binding_radio(options=[0, 1, 2], name="true class "))
-    # The layout, in pixels: the triangle in the left half, the bars in the right one.
-    side = "min(0.5 * width - 34, (height - 72) / 0.8660254037844386)"
-    ox = f"(0.5 * width - {side}) / 2"
+    # The layout, in pixels: the triangle in the left half, the bars in the right one,
+    # each at most 300 px wide and the whole centred on a wide page.
+    half, off = "min(0.5 * width, 300)", "max(0, 0.5 * width - 300)"
+    side = f"min({half} - 34, (height - 84) / 0.8660254037844386)"
+    ox = f"{off} + ({half} - {side}) / 2"
     oy = "height - 26"
 
     def plane(u: str, v: str) -> dict[str, str]:
@@ -499,18 +508,19 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
             .transform_calculate(g="datum.p[datum.k] - datum.t[datum.k]",
                                  prob="datum.p[datum.k]",
                                  loss="-log(datum.p[true_class])",
-                                 slot="0.5 * width / 3 - 4")
+                                 slot=f"{half} / 3 - 4", left=f"{off} + {half} + 12",
+                                 right=f"{off} + 2 * {half}")
             .transform_calculate(
-                x="0.5 * width + 12 + (datum.k + 0.15) * datum.slot",
-                x2="0.5 * width + 12 + (datum.k + 0.85) * datum.slot",
-                cx="0.5 * width + 12 + (datum.k + 0.5) * datum.slot",
+                x="datum.left + (datum.k + 0.15) * datum.slot",
+                x2="datum.left + (datum.k + 0.85) * datum.slot",
+                cx="datum.left + (datum.k + 0.5) * datum.slot",
                 y=f"{mid} - datum.g * {unit}", y0=mid,
                 ty=f"{mid} - datum.g * {unit} + (datum.g >= 0 ? -10 : 10)",
                 shown="format(datum.g, '+.3f')",
                 colour=f"{_array(PALETTE[:3])}[datum.k]",
                 edge=f"datum.k === true_class ? {GREY!r} : 'transparent'",
                 name="['z₀', 'z₁', 'z₂'][datum.k] + (datum.k === true_class ? ' (y)' : '')",
-                below=f"{bottom} + 6", left="0.5 * width + 12"))
+                below=f"{bottom} + 6"))
     grad_bars = bars.mark_rect(strokeWidth=2.5).encode(
         x=alt.X("x:Q", **px), x2="x2:Q", y=alt.Y("y:Q", **px), y2="y0:Q",
         color=alt.Color("colour:N", scale=None), stroke=alt.Stroke("edge:N", scale=None))
@@ -519,14 +529,14 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
     grad_names = bars.mark_text(fontSize=13, baseline="top").encode(
         x=alt.X("cx:Q", **px), y=alt.Y("below:Q", **px), text="name:N")
     zero = bars.transform_filter("datum.k === 0").mark_rule(color=GREY).encode(
-        x=alt.X("left:Q", **px), x2=alt.value("width"), y=alt.Y("y0:Q", **px))
+        x=alt.X("left:Q", **px), x2="right:Q", y=alt.Y("y0:Q", **px))
     heads = (with_p(alt.Chart(alt.Data(values=[{"k": 0}, {"k": 1}])))
              .transform_calculate(loss="-log(datum.p[true_class])")
              .transform_calculate(
                  text="datum.k === 0 ? 'p (dot), e_y − p (arrow)' : '∂L/∂z = p − e_y'",
                  sub="datum.k === 0 ? 'gradient descent (grey)' "
                      ": 'loss ' + format(datum.loss, '.3f')",
-                 cx="datum.k === 0 ? 0.25 * width : 0.75 * width + 6"))
+                 cx=f"{off} + (datum.k === 0 ? 0.5 : 1.5) * {half} + 6 * datum.k"))
     title = heads.mark_text(fontSize=13, fontWeight="bold", baseline="top").encode(
         x=alt.X("cx:Q", **px), y=alt.value(0), text="text:N")
     sub = heads.mark_text(fontSize=12, baseline="top").encode(
