@@ -183,3 +183,73 @@ def test_checks_catch_a_visible_solution(page, broken_site):
     page.goto(f"{broken_site}/solution.html", wait_until="load")
     problems, count = solution_problems(page)
     assert count == 1 and any("visible before" in p for p in problems)
+
+
+# -- the Vega-Lite explorers compute what helpers compute ------------------
+
+SET_AND_READ = """async ([name, values]) => {
+  const block = document.querySelector(`.vega-explorer[data-name="${name}"]`);
+  for (const input of block.querySelectorAll('input[type=range]')) {
+    if (input.name in values) {
+      input.value = String(values[input.name]);
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+  }
+  await block.explorer.view.runAsync();
+  return {values: block.explorer.values(), data: block.explorer.datasets()};
+}"""
+
+
+def _rows(data, *keys):
+    """The rows of the first data table holding every key."""
+    for rows in data.values():
+        if rows and all(k in rows[0] for k in keys):
+            return rows
+    raise AssertionError(f"no table with {keys}: {list(data)}")
+
+
+def test_two_classes_explorer_matches_helpers(page, site_url):
+    import numpy as np
+
+    import helpers
+
+    open_page(page, site_url, "chapters/01-softmax")
+    page.wait_for_selector(".vega-explorer[data-name='two-classes'][data-ready='1']",
+                           state="attached")
+    rng = np.random.default_rng(1)
+    for _ in range(8):
+        got = page.evaluate(SET_AND_READ, ["two-classes", {"a": rng.uniform(-4, 4),
+                                                           "b": rng.uniform(-4, 4)}])
+        a, b = got["values"]["a"], got["values"]["b"]
+        probs = [r["p"] for r in _rows(got["data"], "cls", "p")]
+        np.testing.assert_allclose(probs, helpers.softmax(np.array([a, b])), atol=1e-6)
+        curve = _rows(got["data"], "x", "sigma")
+        xs = np.array([r["x"] for r in curve])
+        np.testing.assert_allclose([r["sigma"] for r in curve], helpers.sigmoid(xs), atol=1e-6)
+
+
+def test_smoothed_loss_explorer_matches_helpers(page, site_url):
+    """Chapter 4: the loss on the page is helpers.cross_entropy with label smoothing, for
+    logits that give the true class p_y and share 1 - p_y evenly, at random ε and C."""
+    import numpy as np
+
+    import helpers
+
+    open_page(page, site_url, "chapters/04-cross-entropy")
+    page.wait_for_selector(".vega-explorer[data-name='smoothed-loss'][data-ready='1']",
+                           state="attached")
+    rng = np.random.default_rng(2)
+    for _ in range(6):
+        got = page.evaluate(SET_AND_READ, ["smoothed-loss", {"eps": rng.uniform(0, 0.4),
+                                                             "C": int(rng.integers(2, 101))}])
+        eps, num_classes = got["values"]["eps"], int(got["values"]["C"])
+        rows = [r for r in _rows(got["data"], "u", "curve", "loss")
+                if r["curve"] == "smoothed"][::37]
+        u = np.array([r["u"] for r in rows])
+        p_y = helpers.sigmoid(u)
+        logits = np.hstack([np.log(p_y)[:, None],
+                            np.repeat(np.log((1 - p_y) / (num_classes - 1))[:, None],
+                                      num_classes - 1, axis=1)])
+        expected = helpers.cross_entropy(logits, np.zeros(len(u), dtype=int),
+                                         reduction="none", label_smoothing=eps)
+        np.testing.assert_allclose([r["loss"] for r in rows], expected, atol=1e-6)
