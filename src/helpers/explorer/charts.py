@@ -83,8 +83,9 @@ def format_limits(dtype) -> tuple[float, float]:
     >>> round(over, 4), round(under, 4)
     (11.0902, -17.3287)
     >>> import numpy as np
-    >>> np.exp(np.float16(11.08)), np.exp(np.float16(11.1))
-    (np.float16(65000.0), np.float16(inf))
+    >>> with np.errstate(over="ignore"):
+    ...     print(np.exp(np.float16(11.08)), np.exp(np.float16(11.1)))
+    65000.0 inf
     """
     info = np.finfo(dtype)
     eps = float(info.eps)
