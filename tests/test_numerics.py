@@ -259,6 +259,30 @@ class TestSoftmax:
                       axis=(0,))
 
 
+class TestSoftmaxDocumentedPolicies:
+    """What the docstring of `softmax` says about rows it cannot normalise."""
+
+    def test_unnormalisable_rows_are_nan_as_scipy_returns_them(self):
+        rows = np.array([[-np.inf, -np.inf, -np.inf], [np.inf, 0.0, 1.0],
+                         [np.nan, 0.0, 1.0], [0.0, 1.0, -np.inf]])
+        with np.errstate(invalid="ignore"):
+            expected = special.softmax(rows, axis=-1)
+        got = softmax(rows)
+        assert_array_equal(np.isnan(got), np.isnan(expected))
+        assert np.all(np.isnan(got[:3]))
+        assert_allclose(got[3], expected[3], rtol=1e-15)
+        assert got[3, 2] == 0
+
+    def test_shift_is_exact_or_compensated_far_below_the_maximum(self):
+        """'accurate to a few ulps even far below the maximum', whichever
+        shift a row takes: none, an exact m, or m with TwoSum."""
+        rows = np.array([[300.0, -400.0, 10.0],        # no shift
+                         [1600.0, 1000.0, 900.0],      # m, exact (Sterbenz)
+                         [800.0, 100.7, 300.3]])       # m, compensated
+        exact = softmax_mp(rows)
+        assert np.all(rel_error_ulps(softmax(rows), exact) <= 4)
+
+
 class TestSoftmaxWhere:
     """softmax(logits, where=mask): explicit masking, and its all-masked policy."""
 

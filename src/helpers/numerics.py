@@ -115,26 +115,30 @@ def softmax(logits, axis=-1, *, where=None):
 
     Subtracting the maximum changes nothing mathematically but keeps every
     exponent :math:`\le 0`, so nothing overflows.  In practice each row is
-    shifted by whichever constant makes the subtraction exact: 0 (no
-    subtraction at all) when :math:`e^{z}` cannot overflow, which is the
-    common case, or :math:`m`, with the rounding error of :math:`z_i - m`
-    recovered exactly and folded back in when the subtraction is not exact.
+    shifted by whichever constant keeps the subtraction from costing digits:
+    0 (no subtraction at all) when :math:`e^{z}` can neither overflow nor
+    lose to underflow digits that matter, which is the common case, or
+    :math:`m`, where :math:`z_i - m` is either exact (every logit that
+    matters lies within a factor of two of :math:`m`) or has its rounding
+    error recovered exactly and folded back in.
     So each probability is accurate to a few ulps even far below the
     maximum.
 
     A ``-inf`` logit is a masked class: its probability is exactly 0.  A
     row that is all ``-inf``, or that contains ``nan`` or ``+inf``, returns
     ``nan`` in the whole row (no exception, no warning); other rows are
-    unaffected.  This matches ``scipy.special.softmax``.
+    unaffected.  These are the values ``scipy.special.softmax`` returns
+    (it warns, though, for a row of ``-inf`` or with ``+inf``).
 
     With `where`, a masked class gets probability exactly 0 whatever its
     logit holds (even ``nan``), the others are normalised among
     themselves, and a fully masked row, whose softmax would be
     :math:`0/0`, gives zeros: it has no class to give probability to.
-    ``jax.nn.softmax`` with ``where=`` does the same, and so does the
-    attention of ``torch.nn.functional.scaled_dot_product_attention``
-    since PyTorch 2.5.  An unmasked ``nan`` or ``+inf`` still gives
-    ``nan`` in its row's unmasked classes.
+    ``jax.nn.softmax`` with ``where=`` does the same.  The attention of
+    ``torch.nn.functional.scaled_dot_product_attention`` also returns
+    zeros for a fully masked row since PyTorch 2.5.  An
+    unmasked ``nan`` or ``+inf`` still gives ``nan`` in its row's unmasked
+    classes, and an unmasked row that is all ``-inf`` gives ``nan``.
 
     Examples
     --------
