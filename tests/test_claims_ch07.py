@@ -478,10 +478,15 @@ def test_summed_loss_bug_jumps_and_never_settles(blobs):
     assert np.mean(np.diff(late) > 0) > 0.1                      # bouncing, not settling
 
 
-def test_three_boundaries_parallel_together():
-    """Two of the three boundary normals parallel forces the third parallel."""
-    rng = np.random.default_rng(9)
-    w0, u = rng.normal(size=2), rng.normal(size=2)
-    w1, w2 = w0 - u, w0 - 3.0 * u                   # w0 - w1 = u, w1 - w2 = 2u
-    n02 = w0 - w2
-    assert abs(n02[0] * u[1] - n02[1] * u[0]) < 1e-12
+def test_zero_weights_most_blue_where_ones_have_ink(digits):
+    """'most strongly blue in the middle of the image, where a 0 has no ink
+    and a 1 has the most': the most negative weight of digit 0 lies in rows
+    2-5, columns 3-4, and the ones' mean ink peaks in columns 3-4."""
+    W, _ = fit(digits, 1.0, 1e-3)
+    row, col = np.unravel_index(np.argmin(W[:, 0]), (8, 8))
+    assert 2 <= row <= 5 and col in (3, 4)
+    X, labels = load_digits()
+    ink_of_ones = X[labels == 1].mean(axis=0).reshape(8, 8)
+    assert np.unravel_index(np.argmax(ink_of_ones), (8, 8))[1] in (3, 4)
+    ink_of_zeros = X[labels == 0].mean(axis=0).reshape(8, 8)
+    assert ink_of_zeros[3:5, 3:5].mean() < 0.5 * ink_of_zeros[3:5, [1, 2, 5, 6]].mean()
