@@ -14,7 +14,7 @@ last axis, all built the way a reader would write them:
 
 SciPy has no cross-entropy, so its loss is ``-log_softmax(z)[i, y_i]`` and
 its gradient ``(softmax(z) - onehot(y)) / N``, and it has no
-``loss_and_grad``.  When SciPy is not installed (the book's own environment
+``loss_and_grad``.  When SciPy is not installed (the helpers package itself
 does not need it), ``scipy_like`` falls back to a line-for-line NumPy
 transcription of SciPy 1.17's ``softmax`` and ``log_softmax``, and says so
 in its name.

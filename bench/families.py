@@ -11,7 +11,8 @@ thing.  Each family stresses one source of rounding error:
 ``tiny diffs 1e-12``      1e-12 N(0, 1): nearly uniform probabilities
 ``20,000 classes``        5 N(0, 1) over 20,000 classes: long sums
 ``dominant``              N(0, 1) with one logit raised by 10 to 45, so
-                          that log p of that class is -1e-2 to -1e-17
+                          that log p of that class is close to 0
+                          (from about -0.05 to -3e-17)
 ========================  ================================================
 
 Labels (for the cross-entropy) are random, except in ``dominant``, where

@@ -22,7 +22,7 @@ them is the kernel, with two routes to the same numbers:
 
 * the *quick* route, for arrays of at most 512 KiB (65,536 float64
   entries) of ordinary logits: finite, and such that ``exp(z)`` needs no
-  shift (at most about 354 in float64 and 44 in float32, and no digits
+  shift (at most about 355 in float64 and 44 in float32, and no digits
   lost to underflow).  It is a handful of NumPy calls with little around
   them, since on small arrays the per-call overhead is the cost;
 * the *block* route, for everything else: large arrays, worked through in
