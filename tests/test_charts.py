@@ -263,20 +263,6 @@ def pages(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only, closed at its end: a session-wide Playwright would
-    still be running when ``test_vega_explorer`` starts its own."""
-    pytest.importorskip("playwright.sync_api")
-    from tests.support import chromium
-
-    try:
-        with chromium.browser() as running:
-            yield running
-    except FileNotFoundError as exc:
-        pytest.fail(str(exc))
-
-
 def _open(browser, url, name, width=700):
     page = browser.new_page(viewport={"width": width, "height": 800})
     errors = []

@@ -95,9 +95,8 @@ def test_the_png_for_pdf_is_drawn_at_twice_the_size():
 
 
 @pytest.mark.browser
-def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path):
+def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path, browser):
     import vl_convert as vlc
-    from tests.support import chromium
     from tests.support.server import serve
 
     from explorers import HERE, VL_VERSION
@@ -114,7 +113,7 @@ def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path):
         '<script type="module" src="explorer.js"></script></head>'
         f'<body style="width: 700px">{ex.to_html()}</body></html>', encoding="utf-8")
     rng = np.random.default_rng(0)
-    with serve(tmp_path) as url, chromium.browser() as browser:
+    with serve(tmp_path) as url:
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
