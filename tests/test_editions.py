@@ -37,6 +37,10 @@ def _make_book(where: Path) -> Path:
         shutil.copy(ROOT / "book" / name, book / name)
     for folder in ("_static", "_ext", "bib"):
         shutil.copytree(ROOT / "book" / folder, book / folder)
+    # The sample's solution types a number on purpose: it is one of the words the
+    # student edition must hide.
+    (book / "exact-numbers.yml").write_text(
+        'chapters/09-sample.md: {"7.389": "a word of the solution the editions hide"}\n')
     (book / "chapters").mkdir()
     (book / "chapters" / "09-sample.md").write_text(CHAPTER)
     (book / "intro.md").write_text("# Intro\n\nText.\n")
