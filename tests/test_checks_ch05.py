@@ -117,12 +117,18 @@ SHIFTS = [
 ]
 
 
-@pytest.mark.parametrize("shift, words, where", SHIFTS)
-def test_grad_logits_instability_gets_its_hint(shift, words, where):
+def _mean_grad_shifted_by(shift):
+    """The mean gradient (p - e_y) / N with the softmax shifted the wrong way."""
     probs = softmax_shifted_by(shift)
 
     def grad(logits, labels):
         return (probs(logits) - one_hot(labels, logits.shape[1])) / len(logits)
+    return grad
+
+
+@pytest.mark.parametrize("shift, words, where", SHIFTS)
+def test_grad_logits_instability_gets_its_hint(shift, words, where):
+    grad = _mean_grad_shifted_by(shift)
     with np.errstate(all="ignore"):
         fb = check_grad_logits(grad)
     assert fb.status == "wrong value" and words in fb.hint, str(fb)
@@ -332,10 +338,7 @@ def test_fixed_grad_scale_bugs_get_their_hints(divide_by, words):
 
 @pytest.mark.parametrize("shift, words, where", SHIFTS)
 def test_fixed_grad_instability_gets_its_hint(shift, words, where):
-    probs = softmax_shifted_by(shift)
-
-    def grad(logits, labels):
-        return (probs(logits) - one_hot(labels, logits.shape[1])) / len(logits)
+    grad = _mean_grad_shifted_by(shift)
     with np.errstate(all="ignore"):
         fb = check_gradient_debug(0.25, grad)
     assert fb.status == "wrong value" and words in fb.hint, str(fb)
