@@ -121,6 +121,13 @@ def test_explorer_changes_picture_when_moved(page, site_url):
         ".filter(t => /^[01]\\.\\d{3}$/.test(t))")]
     probs = helpers.softmax(np.array([values["z0"], values["z1"], 0.0]) / 2 ** values["log2T"])
     assert shown == [float(f"{p:.3f}") for p in probs]
+    # The logit bars can be dragged: z₁'s bar, pulled above its panel, stops at 4.
+    bar = root.query_selector_all(".vega-explorer-chart g.mark-rect path")[1].bounding_box()
+    page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + 1)
+    page.mouse.down()
+    page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] - 300, steps=4)
+    page.mouse.up()
+    assert root.evaluate("b => b.explorer.values().z1") == 4
 
 
 # -- the checks above catch real faults -----------------------------------

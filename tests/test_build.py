@@ -49,7 +49,8 @@ def test_explorers_carry_all_frames(built_book):
 
 def test_vega_explorers_carry_spec_still_and_local_scripts(built_book):
     """A Vega-Lite explorer's block holds its spec and a still, and the page loads the
-    bundle and explorer.js from the build itself, as modules; pages without one do not."""
+    bundle, the package's controls.js and explorer.js from the build itself, as modules
+    and in that order; pages without one do not."""
     page = (built_book / "chapters" / "01-softmax.html").read_text()
     blocks = re.findall(r'class="vega-explorer-spec">(.*?)</script>', page)
     assert len(blocks) == 2
@@ -58,9 +59,13 @@ def test_vega_explorers_carry_spec_still_and_local_scripts(built_book):
         assert data["spec"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
         assert data["meta"]["controls"] and data["meta"]["alt"]
     assert page.count('class="vega-explorer-still"><svg ') == 2
-    for name in ("vega-bundle.js", "explorer.js"):
-        assert f'<script type="module" src="../_static/explorer/{name}"></script>' in page
+    where = []
+    for name in ("vega-bundle.js", "controls.js", "explorer.js"):
+        tag = f'<script type="module" src="../_static/explorer/{name}"></script>'
+        assert tag in page
+        where.append(page.index(tag))
         assert (built_book / "_static" / "explorer" / name).stat().st_size > 1000
+    assert where == sorted(where)
     assert "explorer/vega-bundle.js" not in (built_book / "notation.html").read_text()
 
 

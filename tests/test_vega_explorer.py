@@ -96,22 +96,10 @@ def test_the_png_for_pdf_is_drawn_at_twice_the_size():
 
 @pytest.mark.browser
 def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path, browser):
-    import vl_convert as vlc
+    from tests.support.explorer_page import write_explorer_page
     from tests.support.server import serve
 
-    from explorers import HERE, VL_VERSION
-
-    (tmp_path / "vega-bundle.js").write_text(vlc.javascript_bundle(vl_version=VL_VERSION))
-    for name in ("explorer.js", "explorer.css"):
-        (tmp_path / name).write_text((HERE / name).read_text())
-    ex = softmax_explorer()
-    (tmp_path / "index.html").write_text(
-        '<!doctype html><html><head><meta charset="utf-8">'
-        '<link rel="stylesheet" href="explorer.css">'
-        '<script>const _ = "Sphinx keeps a global of this name";</script>'
-        '<script type="module" src="vega-bundle.js"></script>'
-        '<script type="module" src="explorer.js"></script></head>'
-        f'<body style="width: 700px">{ex.to_html()}</body></html>', encoding="utf-8")
+    write_explorer_page(tmp_path, softmax_explorer().to_html())
     rng = np.random.default_rng(0)
     with serve(tmp_path) as url:
         page = browser.new_page()
@@ -151,6 +139,60 @@ def test_the_page_agrees_with_helpers_at_random_slider_values(tmp_path, browser)
         page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
         after = page.evaluate("document.querySelector('.vega-explorer').explorer.values()")
         assert after == before
+
+
+def draggable_explorer():
+    """Two logit bars on a y scale from -4 to 4, which the reader can drag."""
+    z0, c0 = slider("z0", -4, 4, 2.0, "logit z₀")
+    z1, c1 = slider("z1", -4, 4, -1.0, "logit z₁")
+    bars = (alt.Chart(alt.Data(values=[{"cls": 0}, {"cls": 1}]))
+            .transform_calculate(z="[z0, z1][datum.cls]", drag="['z0', 'z1'][datum.cls]")
+            .mark_bar().encode(x="cls:O", y=alt.Y("z:Q", scale=alt.Scale(domain=[-4, 4]))))
+    chart = alt.hconcat(bars.properties(width=120, height=200),
+                        bars.properties(width=120, height=100)).add_params(z0, z1)
+    return VegaExplorer(chart, {"z0": c0, "z1": c1}, alt="Two logits.", name="drag-test",
+                        drags={"z0": "concat_0_y", "z1": "concat_0_y"})
+
+
+def test_drags_must_name_sliders():
+    ex = draggable_explorer()
+    with pytest.raises(ValueError, match="drags must map"):
+        VegaExplorer(ex.chart, ex.controls, alt="x", name="x", drags={"T": "y"})
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [700, 300])
+def test_dragging_a_bar_sets_its_slider_to_the_value_under_the_pointer(tmp_path, browser,
+                                                                       width):
+    """At full size and shrunk to a phone's width, the value read under the pointer is
+    the one the bar's y scale gives at that height, to a slider step (0.02)."""
+    from tests.support.explorer_page import write_explorer_page
+    from tests.support.server import serve
+
+    write_explorer_page(tmp_path, draggable_explorer().to_html())
+    with serve(tmp_path) as url:
+        page = browser.new_page(viewport={"width": width, "height": 700})
+        page.goto(url + "/index.html")
+        block = page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
+        bar = block.query_selector_all(".vega-explorer-chart g.mark-rect path")[0].bounding_box()
+        # The first panel's plot: its 200 px height spans the domain [-4, 4].
+        frame = block.evaluate("""b => { const v = b.explorer.view, svg = b.querySelector('svg');
+          const box = svg.getBoundingClientRect(), k = box.height / svg.height.baseVal.value;
+          return {top: box.top + (v.origin()[1] + v.padding().top) * k, k}; }""")
+        x = bar["x"] + bar["width"] / 2
+        for target in (3.0, 0.5, -2.5, -4.0):
+            y = frame["top"] + (4 - target) / 8 * 200 * frame["k"]
+            page.mouse.move(x, bar["y"] + 1)
+            page.mouse.down()
+            page.mouse.move(x, y, steps=4)
+            page.mouse.up()
+            got = block.evaluate("b => [b.explorer.values(), "
+                                 "b.querySelector('input[name=z0]').getAttribute('aria-valuetext')]")
+            assert abs(got[0]["z0"] - target) <= 0.02 + 1e-9, (target, got)
+            assert got[0]["z1"] == -1.0  # the other bar stays
+            assert got[1] == f"logit z₀ {got[0]['z0']:.2f}"
+            bars = block.query_selector_all(".vega-explorer-chart g.mark-rect path")
+            bar = bars[0].bounding_box()
 
 
 def test_the_book_build_embeds_no_widget(monkeypatch):

@@ -20,6 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "explorer"
 BUNDLE = "explorer/vega-bundle.js"
+#: The control script the live chart shares (helpers.explorer.vega.controls_script).
+CONTROLS = "explorer/controls.js"
 FILES = ("explorer.js", "explorer.css")
 VL_VERSION = "6.4"  # the Vega-Lite that helpers.explorer.vega compiles for
 
@@ -35,21 +37,36 @@ def add_explorer_scripts(app, pagename, templatename, context, doctree) -> None:
     # As modules: the bundle's top-level names (one is `_`) stay out of the page's
     # global scope, where Sphinx keeps its own `_`; modules run in order, after parsing.
     app.add_js_file(BUNDLE, type="module")
+    app.add_js_file(CONTROLS, type="module")
     app.add_js_file("explorer/explorer.js", type="module")
     app.add_css_file("explorer/explorer.css")
+
+
+def write_assets(target: Path) -> list[str]:
+    """Write the explorers' scripts and style into ``target``; their names, in load order.
+
+    The Vega bundle, the package's ``controls.js`` (which the live chart shares), and
+    ``explorer.js`` are ES modules, loaded in this order; ``explorer.css`` is last.
+    """
+    import vl_convert as vlc
+
+    from helpers.explorer.vega import controls_script
+
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "vega-bundle.js").write_text(vlc.javascript_bundle(vl_version=VL_VERSION),
+                                           encoding="utf-8")
+    # A module's top-level names are its own: controls.js offers bookControls to the page.
+    (target / "controls.js").write_text(
+        controls_script() + "\nglobalThis.bookControls = bookControls;\n", encoding="utf-8")
+    for name in FILES:
+        shutil.copy(HERE / name, target / name)
+    return ["vega-bundle.js", "controls.js", *FILES]
 
 
 def write_explorer_files(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    import vl_convert as vlc
-
-    target = Path(app.outdir) / "_static" / "explorer"
-    target.mkdir(parents=True, exist_ok=True)
-    bundle = vlc.javascript_bundle(vl_version=VL_VERSION)
-    (target / "vega-bundle.js").write_text(bundle, encoding="utf-8")
-    for name in FILES:
-        shutil.copy(HERE / name, target / name)
+    write_assets(Path(app.outdir) / "_static" / "explorer")
 
 
 def setup(app) -> dict:

@@ -2,8 +2,8 @@
  *
  * Each .vega-explorer block holds its chart's spec and its controls' labels
  * (written by helpers.explorer.vega).  This script embeds the chart with the
- * Vega bundle served from the build, labels every slider for screen readers
- * (aria-valuetext reads the value the reader sees, not a logarithm), follows
+ * Vega bundle served from the build, hands its controls to bookControls (the
+ * package's controls.js, shared with the live chart: labels, dragging), follows
  * the theme's light and dark modes, and keeps the still drawn at build time
  * for print.  It loads nothing from the network.
  */
@@ -27,27 +27,6 @@
     return document.documentElement.dataset.theme === "dark";
   }
 
-  function shown(control, value) {
-    const v = control.power ? Math.pow(control.power, value) : value;
-    return v.toFixed(control.digits);
-  }
-
-  function label(block, meta) {
-    block.querySelectorAll(".vega-bind input[type=range]").forEach((input) => {
-      const control = meta.controls[input.name];
-      if (!control) return;
-      const output = input.parentElement.querySelector(".vega-bind-value, output, span:last-child");
-      const update = () => {
-        const text = shown(control, Number(input.value));
-        input.setAttribute("aria-valuetext", control.label + " " + text);
-        if (output && output !== input) output.textContent = text;
-      };
-      input.setAttribute("aria-label", control.label);
-      input.addEventListener("input", update);
-      update();
-    });
-  }
-
   async function embed(block, values) {
     const data = JSON.parse(block.querySelector("script.vega-explorer-spec").textContent);
     const target = block.querySelector(".vega-explorer-chart");
@@ -66,7 +45,9 @@
         else input.value = values[input.name];
       });
     }
-    label(block, data.meta);
+    // bookControls: src/helpers/explorer/controls.js, served beside this script.
+    bookControls.label(block, data.meta.controls);
+    bookControls.drag(view, target, data.meta.drags);
     block.explorer = {
       view: view,
       meta: data.meta,
@@ -82,7 +63,8 @@
   }
 
   function start() {
-    if (typeof vegaEmbed !== "function") return;  // keep the stills
+    // Without the bundle or the controls script, keep the stills.
+    if (typeof vegaEmbed !== "function" || typeof bookControls !== "object") return;
     const blocks = Array.from(document.querySelectorAll(".vega-explorer"));
     blocks.forEach((block) => embed(block).catch((error) => {
       block.dataset.error = String(error);

@@ -146,6 +146,11 @@ class VegaExplorer:
         The alt text: what the figure shows, for screen readers.
     name : str
         A page-unique name, used for the block's ``id`` and in tests.
+    drags : dict, optional
+        ``{slider name: y scale name}``: marks whose datum has ``drag`` equal to
+        the slider's name can be dragged up and down, and the pointer's height,
+        read on that scale of the compiled chart (``"y"`` for a single view,
+        ``"concat_1_y"`` for the second panel of an ``hconcat``), sets the slider.
 
     Examples
     --------
@@ -158,7 +163,8 @@ class VegaExplorer:
     True
     """
 
-    def __init__(self, chart: Any, controls: dict[str, Control], *, alt: str, name: str):
+    def __init__(self, chart: Any, controls: dict[str, Control], *, alt: str, name: str,
+                 drags: dict[str, str] | None = None):
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError("alt must be a non-empty description of the figure")
         if not isinstance(name, str) or not name.replace("-", "_").isidentifier():
@@ -175,6 +181,11 @@ class VegaExplorer:
         # Radio buttons and menus read their own labels; the page reports their values too.
         self.choices = sorted(p["name"] for p in params
                               if isinstance(p.get("bind"), dict) and p["name"] not in bound)
+        drags = dict(drags or {})
+        if not set(drags) <= set(controls) or not all(isinstance(v, str) for v in drags.values()):
+            raise ValueError(f"drags must map some of the sliders {sorted(controls)} to the "
+                             f"names of y scales, got {drags!r}")
+        self.drags = drags
         self.chart, self.controls, self.alt, self.name = chart, dict(controls), alt, name
         self.spec = spec
         self._widget = None
@@ -215,9 +226,7 @@ class VegaExplorer:
         else:
             still = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
                      f'width="{_width(self.spec)}">')
-        meta = {"controls": {k: {"label": c.label, "digits": c.digits, "power": c.power}
-                             for k, c in self.controls.items()},
-                "choices": self.choices, "alt": self.alt}
+        meta = {**self._meta(), "alt": self.alt}
         payload = json.dumps({"spec": self.spec, "meta": meta}, separators=(",", ":"))
         payload = payload.replace("</", "<\\/")  # never close the script element early
         return (f'<div class="vega-explorer" id="explorer-{html.escape(self.name)}" '
@@ -228,13 +237,17 @@ class VegaExplorer:
                 f'<script type="application/json" class="vega-explorer-spec">{payload}</script>'
                 f'</div>')
 
+    def _meta(self) -> dict:
+        """What controls.js needs: the sliders' labels, the choices, the draggable marks."""
+        return {"controls": {k: {"label": c.label, "digits": c.digits, "power": c.power}
+                             for k, c in self.controls.items()},
+                "choices": self.choices, "drags": self.drags}
+
     @property
     def widget(self):
         """The live view: Altair's ``JupyterChart``, offline, sharing this chart."""
         if self._widget is None:
-            meta = {k: {"label": c.label, "digits": c.digits, "power": c.power}
-                    for k, c in self.controls.items()}
-            self._widget = _live_chart_class()(self.chart, book_controls=meta)
+            self._widget = _live_chart_class()(self.chart, book_controls=self._meta())
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -254,37 +267,33 @@ class VegaExplorer:
         return bundle
 
 
-# Added to Altair's JupyterChart script: its controls keep their keys in JupyterLab (which
-# otherwise takes the arrow keys of a focused slider for its own shortcuts, unless an
-# element says data-lm-suppress-shortcuts), and read their values aloud as in the book.
+# Added to Altair's JupyterChart script, after the book's controls.js: the chart's
+# controls are labelled, keep their keys in JupyterLab and drag as in the static book.
 _LIVE_PATCH = """
-function bookControls(el, controls) {
-  el.querySelectorAll(".vega-bind input, .vega-bind select").forEach((input) => {
-    input.setAttribute("data-lm-suppress-shortcuts", "true");
-    const control = controls[input.name];
-    if (!control || input.dataset.bookLabelled) return;
-    input.dataset.bookLabelled = "1";
-    const output = input.parentElement.querySelector("span:last-child");
-    const update = () => {
-      const v = control.power ? Math.pow(control.power, Number(input.value)) : Number(input.value);
-      const text = v.toFixed(control.digits);
-      input.setAttribute("aria-valuetext", control.label + " " + text);
-      if (output) output.textContent = text;
-    };
-    input.setAttribute("aria-label", control.label);
-    input.addEventListener("input", update);
-    update();
-  });
-}
 async function bookRender(context) {
   const result = await render(context);
-  const label = () => bookControls(context.el, context.model.get("book_controls") || {});
-  label();
-  new MutationObserver(label).observe(context.el, {childList: true, subtree: true});
+  const meta = () => context.model.get("book_controls") || {};
+  const apply = () => {
+    bookControls.label(context.el, meta().controls || {});
+    if (context.el.bookView) bookControls.drag(context.el.bookView, context.el, meta().drags);
+  };
+  apply();
+  new MutationObserver(apply).observe(context.el, {childList: true, subtree: true});
   return result;
 }
 export default { render: bookRender }
 """
+#: Where Altair's script embeds the chart: the view is kept on the element for dragging.
+_LIVE_EMBED = "api = await vegaEmbed(el, spec, embedOptions);"
+
+
+def controls_script() -> str:
+    """The explorers' control script (labels, keys, dragging), shared by book and kernel."""
+    from importlib.resources import files
+
+    return files("helpers.explorer").joinpath("controls.js").read_text(encoding="utf-8")
+
+
 _LIVE_CLASS = None
 
 
@@ -303,7 +312,10 @@ def _live_chart_class():
         source = "\n".join(lines)
         if "export default { render }" not in source:
             raise RuntimeError("Altair's JupyterChart script changed: update _LIVE_PATCH")
-        source = source.replace("export default { render }", _LIVE_PATCH)
+        if _LIVE_EMBED not in source:
+            raise RuntimeError("Altair's JupyterChart script changed: update _LIVE_EMBED")
+        source = source.replace(_LIVE_EMBED, _LIVE_EMBED + " el.bookView = api.view;")
+        source = controls_script() + source.replace("export default { render }", _LIVE_PATCH)
 
         class BookChart(alt.JupyterChart):
             _esm = vlc.javascript_bundle(source, vl_version=_VL_VERSION)
