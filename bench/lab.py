@@ -11,25 +11,25 @@ import time
 from pathlib import Path
 
 from tests.support import chromium
-from tests.support.lab import BACK, Lab, can_step, explorers, room, step
+from tests.support.lab import BACK, Lab, can_step, explorers, room, sliders, step
 
 PAUSE_S = 15.0   # how long a reader looks before moving a slider again
 
 __all__ = ["PAUSE_S", "measure", "measure_book"]
 
 
-def _steps(page, explorer, key, most):
-    """Press `key` up to `most` times, while the slider can still move."""
+def _steps(page, explorer, key, most, slider=0):
+    """Press `key` up to `most` times on a slider, while it can still move."""
     times = []
     for _ in range(most):
-        if not can_step(explorer, key):
+        if not can_step(explorer, key, slider):
             break
-        times.append(step(page, explorer, key))
+        times.append(step(page, explorer, key, slider))
     return times
 
 
 def measure(chapter, browser, steps=3, pause_s=PAUSE_S):
-    """Step every explorer's first slider in a fresh JupyterLab.
+    """Step every slider of every explorer in a fresh JupyterLab.
 
     Returns a list, one entry per explorer, of ``{"first_ms": [...],
     "later_ms": [...]}``: `steps` presses of an arrow key just after the
@@ -41,11 +41,16 @@ def measure(chapter, browser, steps=3, pause_s=PAUSE_S):
     with Lab([chapter], browser) as lab:
         page = lab.open(chapter.stem)
         boxes = explorers(page)
-        keys = [room(box) for box in boxes]
-        found = [{"first_ms": _steps(page, box, key, steps)} for box, key in zip(boxes, keys)]
+        # Every slider of every explorer, each towards its farther end and back.
+        moves = [[(k, room(box, k)) for k in range(sliders(box))] for box in boxes]
+        found = []
+        for box, plan in zip(boxes, moves):
+            first = [_steps(page, box, key, steps, k) for k, key in plan]
+            found.append({"first_ms": sum(first, []), "counts": [len(t) for t in first]})
         time.sleep(pause_s)
-        for box, key, times in zip(boxes, keys, found):
-            times["later_ms"] = _steps(page, box, BACK[key], len(times["first_ms"]))
+        for box, plan, times in zip(boxes, moves, found):
+            times["later_ms"] = sum((_steps(page, box, BACK[key], n, k)
+                                     for (k, key), n in zip(plan, times["counts"])), [])
         page.close()
     return found
 

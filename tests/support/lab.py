@@ -28,7 +28,7 @@ PROMPTS = ("[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
            ".map(p => p.textContent.trim()).filter(text => text)")
 BACK = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}  # the other way
 
-__all__ = ["Lab", "BACK", "explorers", "step", "room", "can_step", "image_bytes"]
+__all__ = ["Lab", "BACK", "explorers", "sliders", "step", "room", "can_step", "image_bytes"]
 
 
 def _free_port() -> int:
@@ -164,20 +164,43 @@ def image_bytes(page, image) -> bytes:
     return bytes(values)
 
 
+VEGA = ".jp-OutputArea-output .vega-embed"
+
+
+def _is_vega(explorer) -> bool:
+    return explorer.evaluate("el => el.classList.contains('vega-embed')")
+
+
 def step(page, explorer, key="ArrowRight", slider=0, timeout_s=30) -> float:
-    """Press `key` on the `slider`-th slider of `explorer` (a widget box) and
-    return the milliseconds from the key press to the new figure."""
-    image = explorer.locator(".widget-image").element_handle()
-    page.evaluate(
-        """img => {
-             window.__redrawn = null;
-             document.addEventListener('keydown', () => { window.__pressed = performance.now(); },
-                                       {capture: true, once: true});
-             const watch = new MutationObserver(() => {
-               watch.disconnect(); window.__redrawn = performance.now(); });
-             watch.observe(img, {attributes: true, attributeFilter: ['src']});
-           }""", image)
-    handle = explorer.locator(".noUi-handle").nth(slider)
+    """Press `key` on the `slider`-th slider of `explorer` and return the milliseconds
+    from the key press to the new picture.
+
+    A Vega-Lite explorer (Altair's live chart) has redrawn when its view has run after
+    the slider's input; a frame-based one when its widget image shows a new frame.
+    """
+    if _is_vega(explorer):
+        handle = explorer.locator("input[type=range]").nth(slider)
+        page.evaluate(
+            """([el, input]) => {
+                 window.__redrawn = null;
+                 document.addEventListener('keydown', () => {
+                   window.__pressed = performance.now(); }, {capture: true, once: true});
+                 // After Vega's own listener has set the signal: wait for the view's run.
+                 input.addEventListener('input', () => el.bookView.runAsync().then(() => {
+                   window.__redrawn = performance.now(); }), {once: true});
+               }""", [explorer.element_handle(), handle.element_handle()])
+    else:
+        image = explorer.locator(".widget-image").element_handle()
+        page.evaluate(
+            """img => {
+                 window.__redrawn = null;
+                 document.addEventListener('keydown', () => {
+                   window.__pressed = performance.now(); }, {capture: true, once: true});
+                 const watch = new MutationObserver(() => {
+                   watch.disconnect(); window.__redrawn = performance.now(); });
+                 watch.observe(img, {attributes: true, attributeFilter: ['src']});
+               }""", image)
+        handle = explorer.locator(".noUi-handle").nth(slider)
     handle.scroll_into_view_if_needed()
     handle.focus()
     page.keyboard.press(key)
@@ -186,20 +209,33 @@ def step(page, explorer, key="ArrowRight", slider=0, timeout_s=30) -> float:
 
 
 def explorers(page):
-    """The live explorers on the page: widget boxes that hold an Image."""
+    """The live explorers on the page: Vega-Lite charts with sliders, and widget boxes
+    that hold an Image."""
     boxes = page.locator(".jupyter-widgets.widget-vbox")
-    return [boxes.nth(i) for i in range(boxes.count())
-            if boxes.nth(i).locator(".widget-image").count()]
+    charts = page.locator(VEGA)
+    return ([charts.nth(i) for i in range(charts.count())
+             if charts.nth(i).locator("input[type=range]").count()]
+            + [boxes.nth(i) for i in range(boxes.count())
+               if boxes.nth(i).locator(".widget-image").count()])
+
+
+def sliders(explorer) -> int:
+    """How many sliders the explorer has."""
+    if _is_vega(explorer):
+        return explorer.locator("input[type=range]").count()
+    return explorer.locator(".noUi-handle").count()
 
 
 def _aria(explorer, slider=0):
+    if _is_vega(explorer):
+        return explorer.locator("input[type=range]").nth(slider).evaluate(
+            "s => [+s.value, +s.min, +s.max]")
     handle = explorer.locator(".noUi-handle").nth(slider)
     return [float(handle.get_attribute(f"aria-value{k}")) for k in ("now", "min", "max")]
 
 
 def room(explorer, slider=0):
-    """The arrow key that moves the slider towards its farther end (from
-    the handle's ARIA values)."""
+    """The arrow key that moves the slider towards its farther end."""
     now, low, high = _aria(explorer, slider)
     return "ArrowRight" if high - now >= now - low else "ArrowLeft"
 
