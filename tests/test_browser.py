@@ -53,11 +53,19 @@ def test_page_is_complete_offline(page, site_url, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_explorer_responds(page, site_url, name):
-    """Move each control to each end: the picture follows (a frame-based explorer shows
-    the frame for that position; a Vega-Lite one redraws, labelled and fine-grained)."""
+    """Move every control through its range: the picture follows (a frame-based explorer
+    shows the frame for that position; a Vega-Lite one redraws, labelled and fine-grained).
+    Prints each Vega-Lite explorer's input-to-picture times (the benchmark is bench/vega.py)."""
+    import statistics
+
     open_page(page, site_url, name)
     problems, _ = explorer_problems(page)
-    vega, _ = vega_explorer_problems(page)
+    times: dict = {}
+    vega, _ = vega_explorer_problems(page, times=times)
+    for explorer, ms in times.items():
+        if ms:
+            print(f"\n{name}: {explorer}: {len(ms)} moves, input to picture median "
+                  f"{statistics.median(ms):.1f} ms, max {max(ms):.1f} ms")
     assert problems + vega + page.problems == []
 
 

@@ -121,14 +121,38 @@ def explorer_problems(page) -> tuple[list[str], int]:
 MIN_POSITIONS = 41
 
 
-def vega_explorer_problems(page, timeout_ms: int = 30_000) -> tuple[list[str], int]:
+#: Positions a slider is swept through, ends included, in the browser tests.
+SWEEP = 11
+
+_MOVE = """async (b, [kind, k, v]) => {
+    const inputs = b.querySelectorAll(kind === 'range' ? 'input[type=range]'
+                                                        : 'input[type=radio]');
+    const s = inputs[k];
+    const t0 = performance.now();
+    if (kind === 'range') {
+      s.value = String(v);
+      s.dispatchEvent(new Event('input', {bubbles: true}));
+    } else {
+      s.click();
+    }
+    await b.explorer.view.runAsync();   // Vega has computed and redrawn the SVG
+    const ms = performance.now() - t0;
+    return {svg: b.querySelector('.vega-explorer-chart svg').innerHTML, ms,
+            value: b.explorer.values()[s.name], text: s.getAttribute('aria-valuetext')}; }"""
+
+
+def vega_explorer_problems(page, timeout_ms: int = 30_000,
+                           times: dict | None = None) -> tuple[list[str], int]:
     """Every Vega-Lite explorer is drawn, labelled, fine-grained and moves.
 
     Each ``.vega-explorer`` must be embedded (its still hidden, its chart an
-    SVG), each slider must have a label, an ``aria-valuetext`` and at least
-    :data:`MIN_POSITIONS` positions, and moving it to either end must change
-    the picture and the value the page reports. Returns the problems and the
-    number of moves made.
+    SVG). Each slider must have a label, an ``aria-valuetext`` and at least
+    :data:`MIN_POSITIONS` positions; it is swept through :data:`SWEEP` positions
+    across its whole range, and at each the picture must change, the page
+    must report the value set, and the value read aloud must follow. Each
+    radio option is chosen in turn and must change the picture. ``times``, if
+    given, collects ``{explorer: [ms per move]}`` from input to redrawn SVG.
+    Returns the problems and the number of moves made.
     """
     problems, moves = [], 0
     blocks = page.query_selector_all(".vega-explorer")
@@ -147,10 +171,11 @@ def vega_explorer_problems(page, timeout_ms: int = 30_000) -> tuple[list[str], i
             continue
         if block.query_selector(".vega-explorer-chart svg") is None:
             problems.append(f"explorer {name}: no SVG drawn")
+            continue
         if block.query_selector(".vega-explorer-still").is_visible():
             problems.append(f"explorer {name}: the still shows beside the live chart")
-        sliders = block.query_selector_all("input[type=range]")
-        for k, slider in enumerate(sliders):
+        spent = [] if times is None else times.setdefault(name, [])
+        for k, slider in enumerate(block.query_selector_all("input[type=range]")):
             info = slider.evaluate("""s => ({lo: +s.min, hi: +s.max, step: +s.step,
                 value: s.value, label: s.getAttribute('aria-label'), name: s.name,
                 text: s.getAttribute('aria-valuetext')})""")
@@ -159,25 +184,41 @@ def vega_explorer_problems(page, timeout_ms: int = 30_000) -> tuple[list[str], i
             if round((info["hi"] - info["lo"]) / info["step"]) + 1 < MIN_POSITIONS:
                 problems.append(f"explorer {name}: slider {k} has fewer than "
                                 f"{MIN_POSITIONS} positions")
-            start = info["value"]
-            for end in (info["lo"], info["hi"]):
-                if abs(end - float(start)) < info["step"] / 2:
+            lo, hi, step = info["lo"], info["hi"], info["step"]
+            before = block.evaluate("b => b.querySelector('.vega-explorer-chart svg').innerHTML")
+            last = float(info["value"])
+            for u in [i / (SWEEP - 1) for i in range(SWEEP)]:
+                target = lo + round(u * (hi - lo) / step) * step
+                if abs(target - last) < step / 2:
                     continue
-                before = block.evaluate("b => b.querySelector('.vega-explorer-chart').innerHTML")
-                after = block.evaluate("""async (b, [k, v]) => {
-                    const s = b.querySelectorAll('input[type=range]')[k];
-                    s.value = String(v); s.dispatchEvent(new Event('input', {bubbles: true}));
-                    await b.explorer.view.runAsync();
-                    return {svg: b.querySelector('.vega-explorer-chart').innerHTML,
-                            value: b.explorer.values()[s.name]}; }""", [k, end])
+                after = block.evaluate(_MOVE, ["range", k, target])
                 moves += 1
+                spent.append(after["ms"])
                 if after["svg"] == before:
-                    problems.append(f"explorer {name}: slider {k} at {end} changes nothing")
-                if abs(after["value"] - end) > info["step"] / 2:
-                    problems.append(f"explorer {name}: slider {k} at {end} reports "
+                    problems.append(f"explorer {name}: slider {k} at {target:g} changes nothing")
+                if abs(after["value"] - target) > step / 2:
+                    problems.append(f"explorer {name}: slider {k} at {target:g} reports "
                                     f"{after['value']}")
-            block.evaluate("""(b, [k, v]) => { const s = b.querySelectorAll('input[type=range]')[k];
-                s.value = v; s.dispatchEvent(new Event('input', {bubbles: true})); }""", [k, start])
+                if after["text"] == info["text"] and abs(target - float(info["value"])) > step:
+                    problems.append(f"explorer {name}: slider {k} at {target:g} still reads "
+                                    f"{after['text']!r}")
+                before, last = after["svg"], target
+            block.evaluate(_MOVE, ["range", k, float(info["value"])])
+        radios = block.query_selector_all("input[type=radio]")
+        checked = [r.is_checked() for r in radios]
+        for k, radio in enumerate(radios):
+            if radio.is_checked():
+                continue
+            before = block.evaluate("b => b.querySelector('.vega-explorer-chart svg').innerHTML")
+            after = block.evaluate(_MOVE, ["radio", k, None])
+            moves += 1
+            spent.append(after["ms"])
+            if after["svg"] == before:
+                label = radio.get_attribute("value")
+                problems.append(f"explorer {name}: choosing {label!r} changes nothing")
+        for k, was in enumerate(checked):
+            if was:
+                block.evaluate(_MOVE, ["radio", k, None])
     return problems, moves
 
 
