@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.book import toc_pages
 from tests.support.pages import (axe_problems, explorer_problems, raw_math, solution_problems,
-                                 vega_explorer_problems,
+                                 explorer_contrast_problems, vega_explorer_problems,
                                  wait_for_math, watch)
 from tests.support.server import serve
 from tools.project import ROOT
@@ -67,6 +67,28 @@ def test_every_explorer_responds(page, site_url, name):
             print(f"\n{name}: {explorer}: {len(ms)} moves, input to picture median "
                   f"{statistics.median(ms):.1f} ms, max {max(ms):.1f} ms")
     assert problems + vega + page.problems == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_explorer_text_is_readable_in_both_themes(page, site_url, built_book, theme):
+    """Axis labels, titles, legends and notes of every explorer reach a contrast of 4.5
+    with the page, in the light and in the dark theme."""
+    problems = []
+    for name in PAGES:
+        if 'class="vega-explorer"' not in (built_book / f"{name}.html").read_text():
+            continue
+        open_page(page, site_url, name)
+        page.wait_for_function("() => [...document.querySelectorAll('.vega-explorer')]"
+                               ".every(b => b.dataset.ready === '1')", timeout=30_000)
+        if theme == "dark":
+            page.evaluate("document.documentElement.dataset.theme = 'dark'")
+            # explorer.js draws the charts again in the dark theme's colours.
+            page.wait_for_function("() => [...document.querySelectorAll('.vega-explorer')]"
+                                   ".every(b => b.dataset.ready === '1' && "
+                                   "getComputedStyle(b.querySelector('svg text')).fill "
+                                   "!== 'rgb(0, 0, 0)')", timeout=30_000)
+        problems += [f"{name}: {p}" for p in explorer_contrast_problems(page)]
+    assert problems == []
 
 
 @pytest.mark.parametrize("name", PAGES)

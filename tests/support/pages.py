@@ -10,7 +10,8 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 __all__ = ["THEME_AXE_EXCEPTIONS", "watch", "wait_for_math", "raw_math",
-           "explorer_problems", "vega_explorer_problems", "solution_problems", "axe_problems"]
+           "explorer_problems", "vega_explorer_problems", "explorer_contrast_problems",
+           "solution_problems", "axe_problems"]
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -255,3 +256,57 @@ def axe_problems(page) -> list[str]:
             targets = [n["target"] for n in v["nodes"][:3]]
             problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {targets}")
     return problems
+
+
+_CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  // The page's own background: the first ancestor of the chart that paints one.
+  const backdrop = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c && !/rgba\\(.*,\\s*0\\)$/.test(c) && c !== 'transparent') return rgb(c);
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  for (const block of document.querySelectorAll('.vega-explorer-live')) {
+    const chart = block.querySelector('.vega-explorer-chart');
+    const back = lum(backdrop(chart));
+    // Text drawn on a mark (a value inside a bar or a cell) has that mark behind it;
+    // the axes, legends, titles and notes have the page.
+    const rects = [...chart.querySelectorAll('g.mark-rect path, g.mark-rect rect')]
+      .map((r) => r.getBoundingClientRect());
+    for (const text of chart.querySelectorAll('svg text')) {
+      const box = text.getBoundingClientRect();
+      if (!text.textContent.trim() || box.width === 0) continue;
+      const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+      if (rects.some((r) => cx > r.left && cx < r.right && cy > r.top && cy < r.bottom)) continue;
+      const style = getComputedStyle(text);
+      if (style.fill === 'none' || Number(style.opacity) === 0) continue;
+      const fore = lum(rgb(style.fill));
+      const ratio = (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+      const what = text.textContent.trim().slice(0, 30);
+      if (ratio < 4.5) {
+        found.push(`${block.dataset.name}: "${what}" ${style.fill} at ${ratio.toFixed(2)}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def explorer_contrast_problems(page) -> list[str]:
+    """Text of the drawn explorers that is hard to read on the page's background.
+
+    Every SVG text of each live explorer that is not drawn on a mark (a value inside
+    a bar or a heatmap cell) must reach the WCAG AA contrast of 4.5 with the page's
+    background, in whichever theme the page shows.
+    """
+    return page.evaluate(_CONTRAST)
