@@ -49,7 +49,7 @@ def test_explorers_carry_all_frames(built_book):
 
 def test_vega_explorers_carry_spec_still_and_local_scripts(built_book):
     """A Vega-Lite explorer's block holds its spec and a still, and the page loads the
-    bundle, the package's controls.js and explorer.js from the build itself, as modules
+    bundle, the package's controls.js and explorer.js from the build itself, deferred
     and in that order; pages without one do not."""
     page = (built_book / "chapters" / "01-softmax.html").read_text()
     blocks = re.findall(r'class="vega-explorer-spec">(.*?)</script>', page)
@@ -61,7 +61,7 @@ def test_vega_explorers_carry_spec_still_and_local_scripts(built_book):
     assert page.count('class="vega-explorer-still"><svg ') == 2
     where = []
     for name in ("vega-bundle.js", "controls.js", "explorer.js"):
-        tag = f'<script type="module" src="../_static/explorer/{name}"></script>'
+        tag = f'<script defer="defer" src="../_static/explorer/{name}"></script>'
         assert tag in page
         where.append(page.index(tag))
         assert (built_book / "_static" / "explorer" / name).stat().st_size > 1000

@@ -4,8 +4,12 @@ An explorer (:mod:`helpers.explorer.vega`) is a ``.vega-explorer`` block in a
 cell's HTML output; ``explorer.js`` embeds its chart with Vega, Vega-Lite and
 vega-embed. Those three come as one bundle from the pinned vl-convert-python
 (``vl_convert.javascript_bundle``), written into the build, so the book needs
-no CDN and no require.js: the bundle is an ES module that sets three globals, so it
-neither calls require.js's anonymous ``define()`` nor redeclares Sphinx's ``_``.
+no CDN and no require.js. The bundle is written as an ES module that sets three
+globals (``vegaEmbed``, ``vega``, ``vegaLite``); it is served wrapped in a function,
+as a classic deferred script, so its top-level names (one is ``_``) stay out of the
+page's global scope, where Sphinx keeps its own ``_``, and it never calls require.js's
+anonymous ``define()``. Classic scripts, unlike modules, also run from ``file://``:
+the offline bundle of the site works when opened from a folder.
 
 The files go to ``_static/explorer/`` of the output at the end of the build,
 not into the book's ``_static`` source folder, because jupyter-book adds every
@@ -19,9 +23,9 @@ import shutil
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "explorer"
-BUNDLE = "explorer/vega-bundle.js"
-#: The control script the live chart shares (helpers.explorer.vega.controls_script).
-CONTROLS = "explorer/controls.js"
+#: The scripts, in load order: the Vega bundle, the control script the live chart
+#: shares (helpers.explorer.vega.controls_script), and the embedding script.
+SCRIPTS = ("vega-bundle.js", "controls.js", "explorer.js")
 FILES = ("explorer.js", "explorer.css")
 VL_VERSION = "6.4"  # the Vega-Lite that helpers.explorer.vega compiles for
 
@@ -34,11 +38,9 @@ def has_explorer(body: str) -> bool:
 def add_explorer_scripts(app, pagename, templatename, context, doctree) -> None:
     if app.builder.format != "html" or not has_explorer(context.get("body", "")):
         return
-    # As modules: the bundle's top-level names (one is `_`) stay out of the page's
-    # global scope, where Sphinx keeps its own `_`; modules run in order, after parsing.
-    app.add_js_file(BUNDLE, type="module")
-    app.add_js_file(CONTROLS, type="module")
-    app.add_js_file("explorer/explorer.js", type="module")
+    # Deferred: they run in this order, after the page is parsed.
+    for name in SCRIPTS:
+        app.add_js_file(f"explorer/{name}", defer="defer")
     app.add_css_file("explorer/explorer.css")
 
 
@@ -46,18 +48,18 @@ def write_assets(target: Path) -> list[str]:
     """Write the explorers' scripts and style into ``target``; their names, in load order.
 
     The Vega bundle, the package's ``controls.js`` (which the live chart shares), and
-    ``explorer.js`` are ES modules, loaded in this order; ``explorer.css`` is last.
+    ``explorer.js`` are classic scripts, loaded in this order; ``explorer.css`` is last.
     """
     import vl_convert as vlc
 
     from helpers.explorer.vega import controls_script
 
     target.mkdir(parents=True, exist_ok=True)
-    (target / "vega-bundle.js").write_text(vlc.javascript_bundle(vl_version=VL_VERSION),
-                                           encoding="utf-8")
-    # A module's top-level names are its own: controls.js offers bookControls to the page.
-    (target / "controls.js").write_text(
-        controls_script() + "\nglobalThis.bookControls = bookControls;\n", encoding="utf-8")
+    # In a function, the bundle's own top-level names stay its own (see above).
+    (target / "vega-bundle.js").write_text(
+        '(function () {\n"use strict";\n' + vlc.javascript_bundle(vl_version=VL_VERSION)
+        + "\n})();\n", encoding="utf-8")
+    (target / "controls.js").write_text(controls_script(), encoding="utf-8")
     for name in FILES:
         shutil.copy(HERE / name, target / name)
     return ["vega-bundle.js", "controls.js", *FILES]

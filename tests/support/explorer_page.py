@@ -14,7 +14,7 @@ def write_explorer_page(folder: Path, body: str, *, name: str = "index.html") ->
     from explorers import write_assets
 
     files = write_assets(folder)
-    head = "".join(f'<script type="module" src="{f}"></script>' for f in files if f.endswith(".js"))
+    head = "".join(f'<script defer src="{f}"></script>' for f in files if f.endswith(".js"))
     page = folder / name
     page.write_text(
         '<!doctype html><html><head><meta charset="utf-8">'
