@@ -202,21 +202,55 @@ def check_gradient(v, datasets):
     assert (here["px"], here["py"]) == pytest.approx((start["px"], start["py"]), abs=1e-9)
 
 
+def _double_softmax_losses(z, y):
+    """The correct loss and the double-softmax loss of the logits ``z``, true class ``y``."""
+    return helpers.cross_entropy(z, y), helpers.cross_entropy(helpers.softmax(z), y)
+
+
 def check_double_softmax(v, datasets):
     C = int(v["num_classes"])
     y = {"smallest logit": C - 1, "middle logit": C // 2, "largest logit": 0}[v["true_class"]]
-    z = 2.0 ** v["log2_scale"] * np.linspace(1.0, -1.0, C)
-    folded = _table(datasets, ["cls", "gradient", "value", "correct", "double"], rows=2 * C)
-    rows = {s: sorted((r for r in folded if r["gradient"] == s), key=lambda r: r["cls"])
-            for s in ("correct", "double softmax")}
+    base = np.linspace(1.0, -1.0, C)
+    z = 2.0 ** v["log2_scale"] * base
+    rows = sorted(_table(datasets, ["cls", "correct", "double", "loss_correct", "loss_double",
+                                    "xa", "yc", "yd"], rows=C), key=lambda r: r["cls"])
     right = helpers.cross_entropy_grad(z, y)
     double = helpers.softmax_jacobian(z) @ (helpers.softmax(helpers.softmax(z)) - np.eye(C)[y])
-    np.testing.assert_allclose([r["value"] for r in rows["correct"]], right, rtol=0, atol=1e-6)
-    np.testing.assert_allclose([r["value"] for r in rows["double softmax"]], double,
+    np.testing.assert_allclose([r["correct"] for r in rows], right, rtol=0, atol=1e-6)
+    np.testing.assert_allclose([r["double"] for r in rows], double, rtol=0, atol=1e-6)
+    assert [r["y"] for r in rows] == [y] * C
+    # Both losses at the chosen scale, where the dots are drawn.
+    losses = _double_softmax_losses(z, y)
+    for r in rows:
+        assert (r["loss_correct"], r["loss_double"]) == pytest.approx(losses, abs=1e-6)
+    dot = _table(datasets, ["loss_correct", "loss_double", "x", "yc", "yd"], rows=1)[0]
+    assert (dot["loss_correct"], dot["loss_double"]) == pytest.approx(losses, abs=1e-6)
+    head = _table(datasets, ["losses", "norms"], rows=1)[0]
+    assert head["norms"].startswith(f"gradient {np.linalg.norm(right):.3f} vs ")
+    assert head["losses"].endswith(f" vs {losses[1]:.3f}")
+    # The curves: both losses at every scale they are drawn at, inside [floor, top] on screen.
+    curve = sorted(_table(datasets, ["j", "log2s", "loss_correct", "loss_double", "yc", "yd"]),
+                   key=lambda r: r["j"])
+    assert len(curve) == 141
+    scales = 2.0 ** np.array([r["log2s"] for r in curve])
+    np.testing.assert_allclose(scales[[0, -1]], [0.25, 32.0], rtol=1e-12)
+    expected = np.array([_double_softmax_losses(s * base, y) for s in scales])
+    np.testing.assert_allclose([[r["loss_correct"], r["loss_double"]] for r in curve], expected,
                                rtol=0, atol=1e-6)
-    assert [r["y"] for r in rows["correct"]] == [y] * C
-    norms = rows["correct"][0]["norms"]
-    assert norms.startswith(f"gradient norm {np.linalg.norm(right):.3f} vs ")
+    top = np.log(np.e + C - 1)
+    assert np.all((expected[:, 1] >= top - 1 - 1e-12) & (expected[:, 1] <= top + 1e-12))
+    # Heights on the log axis from 40 px down to height - 38 px; below the floor, on it.
+    def height(loss):
+        decades = np.log10(np.clip(loss, charts.LOSS_FLOOR, charts.LOSS_TOP) / charts.LOSS_FLOOR)
+        return charts.HEIGHT - 38 - decades / np.log10(charts.LOSS_TOP / charts.LOSS_FLOOR) * (
+            charts.HEIGHT - 38 - 40)
+
+    np.testing.assert_allclose([[r["yc"], r["yd"]] for r in curve], height(expected),
+                               rtol=0, atol=1e-6)
+    assert (dot["yc"], dot["yd"]) == pytest.approx(tuple(height(np.array(losses))), abs=1e-6)
+    # The band is drawn from log(e + C - 1) - 1 to log(e + C - 1).
+    band = _table(datasets, ["top_loss", "y0", "y1"], rows=1)[0]
+    assert band["top_loss"] == pytest.approx(top, abs=1e-12)
 
 
 def _random_values(name, rng):
@@ -228,7 +262,7 @@ def _random_values(name, rng):
     if name == "gradient":
         return {"z0": rng.uniform(-4, 4), "z1": rng.uniform(-4, 4),
                 "true_class": int(rng.integers(3))}
-    return {"log2_scale": rng.uniform(-1, 4), "true_class": str(rng.choice(charts.TRUE_CLASS)),
+    return {"log2_scale": rng.uniform(-2, 5), "true_class": str(rng.choice(charts.TRUE_CLASS)),
             "num_classes": int(rng.choice([3, 10]))}
 
 

@@ -558,32 +558,46 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
 
 #: Chapter 8's choices of the true class, by the rank of its logit.
 TRUE_CLASS = ("smallest logit", "middle logit", "largest logit")
+#: Chapter 8's loss axis, in nats: losses below the floor are drawn on it.
+LOSS_FLOOR, LOSS_TOP = 1e-3, 100.0
 
 
 def double_softmax(scale: float = 4.0, true_class: str = "smallest logit",
-                   num_classes: int = 3, *, scales: tuple[float, float] = (0.5, 16.0),
-                   class_counts: tuple[int, ...] = (3, 10)) -> VegaExplorer:
-    """Chapter 8: the right gradient beside the gradient of a double softmax, as bars.
+                   num_classes: int = 3, *, scales: tuple[float, float] = (0.25, 32.0),
+                   class_counts: tuple[int, ...] = (3, 10), points: int = 141) -> VegaExplorer:
+    """Chapter 8: the right loss and gradient beside those of a double softmax.
 
     The logits are ``scale`` times a pattern evenly spaced from +1 down to −1
     over ``num_classes`` classes; the true class is the one with the
-    smallest, the middle (index ``C // 2``) or the largest logit. Blue bars
-    are the correct gradient ``p − e_y`` of the cross-entropy on the logits,
-    orange ones the gradient of the cross-entropy taken on ``softmax(z)``
-    instead, ``J(z) (softmax(p) − e_y)``; above them, both gradients' norms.
+    smallest, the middle (index ``C // 2``) or the largest logit. Blue is the
+    correct cross-entropy on the logits, orange the cross-entropy taken on
+    ``p = softmax(z)`` instead, ``LSE(p) − p_y``.
+
+    The left panel draws both losses against the scale on log–log axes, at
+    ``points`` scales spaced evenly in log scale, with the band
+    ``[log(e + C − 1) − 1, log(e + C − 1)]`` that holds every value of the
+    double-softmax loss shaded and the current scale as dots; a loss below
+    :data:`LOSS_FLOOR` is drawn on the floor. The right panel draws the two
+    gradients in the logits as paired bars per class, ``p − e_y`` and
+    ``J(z) (softmax(p) − e_y)``; above the panels, both losses and both
+    gradients' norms at the current scale. The panels are laid out in pixels
+    in one view as wide as the page.
 
     Parameters
     ----------
     scale : float
-        The starting scale, within ``scales``; the slider is logarithmic (base 2).
+        The starting scale, within ``scales``; the slider is logarithmic (base 2)
+        and moves in fortieths of an octave.
     true_class : {"smallest logit", "middle logit", "largest logit"}
         The starting true class.
     num_classes : int
         The starting number of classes, one of ``class_counts``.
     scales : (float, float)
-        The smallest and the largest scale.
+        The smallest and the largest scale, positive, at least an octave apart.
     class_counts : tuple of int
-        The numbers of classes to choose from.
+        The numbers of classes to choose from, each at least 2.
+    points : int
+        The number of scales at which the loss curves are drawn.
 
     Returns
     -------
@@ -594,33 +608,69 @@ def double_softmax(scale: float = 4.0, true_class: str = "smallest logit",
     >>> ex = double_softmax()
     >>> ex.controls["log2_scale"].label, ex.choices
     ('logit scale', ['num_classes', 'true_class'])
+    >>> ex.controls["log2_scale"].text(4.0)
+    '16.00'
     """
     alt = _alt()
     if true_class not in TRUE_CLASS:
         raise ValueError(f"true_class must be one of {TRUE_CLASS}, got {true_class!r}")
-    if num_classes not in class_counts or min(class_counts) < 2:
-        raise ValueError(f"num_classes must be one of {class_counts} (each at least 2), "
-                         f"got {num_classes!r}")
-    lo, hi = (math.log2(s) for s in scales)
-    s, cs = slider("log2_scale", lo, hi, math.log2(scale), "logit scale", power=2)
+    if (not class_counts or any(not isinstance(c, int) or c < 2 for c in class_counts)
+            or num_classes not in class_counts):
+        raise ValueError(f"num_classes must be one of {class_counts} (each an integer, "
+                         f"at least 2), got {num_classes!r}")
+    if not (len(scales) == 2 and 0 < scales[0] and scales[0] * 2 <= scales[1]
+            and math.isfinite(scales[1])):
+        raise ValueError(f"scales must be (smallest, largest), positive and at least an "
+                         f"octave apart, got {scales!r}")
+    if not scales[0] <= scale <= scales[1]:
+        raise ValueError(f"scale must lie in [{scales[0]}, {scales[1]}], got {scale!r}")
+    if not isinstance(points, int) or points < 2:
+        raise ValueError(f"points must be an integer of at least 2, got {points!r}")
+    lo, hi = (math.log2(v) for v in scales)
+    # Steps of 1/40 octave put the scales 0.5, 1, 2, ... on the slider's grid.
+    s, cs = slider("log2_scale", lo, hi, math.log2(scale), "logit scale", step=0.025,
+                   power=2)
     yc = alt.param(name="true_class", value=true_class,
                    bind=alt.binding_radio(options=list(TRUE_CLASS), name="true class "))
     nc = alt.param(name="num_classes", value=num_classes,
                    bind=alt.binding_radio(options=list(class_counts), name="classes "))
+    label_y = ("true_class === 'smallest logit' ? num_classes - 1 "
+               ": true_class === 'middle logit' ? floor(num_classes / 2) : 0")
+    px = dict(scale=None)
+
+    # The layout, in pixels: the losses in the left half, the bars in the right one, each
+    # at most 320 px wide and the whole centred on a wide page.
+    half, off = "min(0.5 * width, 320)", "max(0, 0.5 * width - 320)"
+    lx0, lx1 = f"({off} + 46)", f"({off} + {half} - 12)"
+    rx0, rx1 = f"({off} + {half} + 34)", f"({off} + 2 * {half} - 2)"
+    top, bottom = 40, "(height - 38)"
+    decades = math.log10(LOSS_TOP / LOSS_FLOOR)
+
+    def x_of(log2s: str) -> str:
+        return f"{lx0} + (({log2s}) - {lo!r}) / {hi - lo!r} * ({lx1} - {lx0})"
+
+    def y_of(loss: str) -> str:
+        """The height of a loss on the log axis, clamped to [floor, top]."""
+        return (f"{bottom} - (log(clamp({loss}, {LOSS_FLOOR!r}, {LOSS_TOP!r})) / LN10 "
+                f"- {math.log10(LOSS_FLOOR)!r}) / {decades!r} * ({bottom} - {top})")
+
+    mid = f"({top} + {bottom}) / 2"
+    unit = f"({bottom} - {top}) / 2.1"
+
+    # The current scale: one row per class, both gradients, both losses.
     rows = [{"cls": k} for k in range(max(class_counts))]
     table = (alt.Chart(alt.Data(values=rows))
              .transform_filter("datum.cls < num_classes")
              .transform_calculate(
-                 z="pow(2, log2_scale) * (1 - 2 * datum.cls / (num_classes - 1))",
-                 y="true_class === 'smallest logit' ? num_classes - 1 "
-                   ": true_class === 'middle logit' ? floor(num_classes / 2) : 0")
+                 z="pow(2, log2_scale) * (1 - 2 * datum.cls / (num_classes - 1))", y=label_y)
              .transform_calculate(t="datum.cls === datum.y ? 1 : 0")
              .transform_joinaggregate(zmax="max(z)")
              .transform_calculate(e="exp(datum.z - datum.zmax)")
              .transform_joinaggregate(total="sum(e)")
              .transform_calculate(p="datum.e / datum.total")
-             .transform_calculate(correct="datum.p - datum.t", ep="exp(datum.p)")
-             .transform_joinaggregate(eptotal="sum(ep)")
+             .transform_calculate(correct="datum.p - datum.t", ep="exp(datum.p)",
+                                  tz="datum.t * datum.z", tp="datum.t * datum.p")
+             .transform_joinaggregate(eptotal="sum(ep)", zy="sum(tz)", py="sum(tp)")
              .transform_calculate(a="datum.ep / datum.eptotal - datum.t")
              .transform_calculate(pa="datum.p * datum.a")
              .transform_joinaggregate(abar="sum(pa)")
@@ -629,35 +679,136 @@ def double_softmax(scale: float = 4.0, true_class: str = "smallest logit",
                                   d2="datum.double * datum.double")
              .transform_joinaggregate(c2sum="sum(c2)", d2sum="sum(d2)")
              .transform_calculate(
-                 norms="'gradient norm ' + format(sqrt(datum.c2sum), '.3f') + ' vs ' "
-                       "+ format(sqrt(datum.d2sum), '.2~g')"))
-    series = ["correct", "double softmax"]
-    folded = (table.transform_calculate(**{"double softmax": "datum.double"})
-              .transform_fold(series, as_=["gradient", "value"]))
-    x = alt.X("cls:O", title="class (y: the true one)", axis=alt.Axis(labelAngle=0))
-    y = alt.Scale(domain=[-1.05, 1.45])
-    bars = folded.mark_bar().encode(
-        x=x, xOffset=alt.XOffset("gradient:N", sort=series),
-        y=alt.Y("value:Q", scale=y, title="d loss / d logit",
-                axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1])),
-        color=alt.Color("gradient:N", sort=series, title=None,
-                        scale=alt.Scale(domain=series, range=list(PALETTE[:2])),
-                        legend=alt.Legend(orient="bottom", direction="horizontal")))
-    zero = alt.Chart(alt.Data(values=[{"v": 0}])).mark_rule(color=GREY).encode(
-        y=alt.Y("v:Q", scale=y))
-    norms = (table.transform_filter("datum.cls === 0").transform_calculate(mid="width / 2")
-             .mark_text(fontSize=13, baseline="top")
-             .encode(x=alt.X("mid:Q", scale=None), y=alt.value(0), text="norms:N"))
-    truth = table.transform_filter("datum.cls === datum.y").mark_text(
-        fontSize=12, fontWeight="bold").encode(x=x, y=alt.datum(1.1, scale=y), text=alt.value("y"))
-    chart = ((zero + bars + truth + norms)
+                 loss_correct="datum.zmax + log(datum.total) - datum.zy",
+                 loss_double="log(datum.eptotal) - datum.py"))
+
+    # Left: both losses along the scales, computed once per choice of C and y.
+    step = (hi - lo) / (points - 1)
+    curve = (alt.Chart(alt.sequence(0, points, as_="j"))
+             .transform_calculate(log2s=f"{lo!r} + datum.j * {step!r}",
+                                  cls="sequence(0, num_classes)")
+             .transform_flatten(["cls"])
+             # The largest logit is the first, s: each weight is exp(z_k - s).
+             .transform_calculate(s="pow(2, datum.log2s)")
+             .transform_calculate(e="exp(-2 * datum.s * datum.cls / (num_classes - 1))")
+             .transform_joinaggregate(total="sum(e)", groupby=["j"])
+             .transform_calculate(ep="exp(datum.e / datum.total)")
+             .transform_joinaggregate(eptotal="sum(ep)", groupby=["j"])
+             .transform_filter("datum.cls === 0")
+             .transform_calculate(y=label_y)
+             .transform_calculate(
+                 loss_correct="log(datum.total) + 2 * datum.s * datum.y / (num_classes - 1)",
+                 loss_double="log(datum.eptotal) - exp(-2 * datum.s * datum.y "
+                             "/ (num_classes - 1)) / datum.total")
+             .transform_calculate(x=x_of("datum.log2s"), yc=y_of("datum.loss_correct"),
+                                  yd=y_of("datum.loss_double")))
+    lines = [curve.mark_line(color=PALETTE[k], strokeWidth=2).encode(
+                 x=alt.X("x:Q", **px), y=alt.Y(f"{field}:Q", **px), order="j:Q")
+             for k, field in enumerate(("yc", "yd"))]
+    one = alt.Chart(alt.Data(values=[{"k": 0}]))
+    band = one.transform_calculate(
+        x0=lx0, x1=lx1, top_loss="log(E + num_classes - 1)").transform_calculate(
+        y0=y_of("datum.top_loss"), y1=y_of("datum.top_loss - 1")).mark_rect(
+        color=PALETTE[1], opacity=0.22).encode(
+        x=alt.X("x0:Q", **px), x2="x1:Q", y=alt.Y("y0:Q", **px), y2="y1:Q")
+    here = table.transform_filter("datum.cls === 0").transform_calculate(
+        x=x_of("log2_scale"), yc=y_of("datum.loss_correct"), yd=y_of("datum.loss_double"))
+    dots = [here.mark_point(filled=True, size=70, color=PALETTE[k], stroke="white",
+                            strokeWidth=1.2, opacity=1).encode(
+                x=alt.X("x:Q", **px), y=alt.Y(f"{field}:Q", **px))
+            for k, field in enumerate(("yc", "yd"))]
+    # The loss axes: octaves along the bottom (the even ones named), decades up the side.
+    octaves = alt.Chart(alt.Data(values=[{"o": o} for o in range(math.ceil(lo),
+                                                                  math.floor(hi) + 1)]))
+    octaves = octaves.transform_calculate(
+        x=x_of("datum.o"), y0=bottom, y1=f"{bottom} + 4", ty=f"{bottom} + 6",
+        # Not the first octave: its name would meet the floor's in the corner.
+        name=f"datum.o % 2 === 0 && datum.o > {lo!r} ? format(pow(2, datum.o), '~g') : ''")
+    x_ticks = octaves.mark_rule(color=GREY).encode(
+        x=alt.X("x:Q", **px), y=alt.Y("y0:Q", **px), y2="y1:Q")
+    x_names = octaves.mark_text(fontSize=12, baseline="top").encode(
+        x=alt.X("x:Q", **px), y=alt.Y("ty:Q", **px), text="name:N")
+    exps = range(round(math.log10(LOSS_FLOOR)), round(math.log10(LOSS_TOP)) + 1)
+    levels = alt.Chart(alt.Data(values=[{"v": 10.0 ** d, "name": f"{10.0 ** d:g}"}
+                                        for d in exps]))
+    levels = levels.transform_calculate(y=y_of("datum.v"), x0=lx0, x1=lx1,
+                                        tx=f"{lx0} - 4")
+    grid = levels.mark_rule(color=GREY, opacity=0.35).encode(
+        x=alt.X("x0:Q", **px), x2="x1:Q", y=alt.Y("y:Q", **px))
+    y_names = levels.mark_text(fontSize=12, align="right", baseline="middle").encode(
+        x=alt.X("tx:Q", **px), y=alt.Y("y:Q", **px), text="name:N")
+
+    # Right: the gradients as paired bars per class.
+    bars = table.transform_calculate(slot=f"({rx1} - {rx0}) / num_classes").transform_calculate(
+        xa=f"{rx0} + (datum.cls + 0.1) * datum.slot",
+        xb=f"{rx0} + (datum.cls + 0.5) * datum.slot",
+        xc=f"{rx0} + (datum.cls + 0.9) * datum.slot", y0=mid,
+        yc=f"{mid} - datum.correct * {unit}", yd=f"{mid} - datum.double * {unit}",
+        ty=f"{bottom} + 6", name="'' + datum.cls")
+    grad_bars = [bars.mark_rect(color=PALETTE[k]).encode(
+                     x=alt.X(f"{x0}:Q", **px), x2=f"{x1}:Q", y=alt.Y(f"{field}:Q", **px),
+                     y2="y0:Q")
+                 for k, (x0, x1, field) in enumerate((("xa", "xb", "yc"),
+                                                      ("xb", "xc", "yd")))]
+    class_names = bars.mark_text(fontSize=12, baseline="top").encode(
+        x=alt.X("xb:Q", **px), y=alt.Y("ty:Q", **px), text="name:N")
+    truth = bars.transform_filter("datum.cls === datum.y").transform_calculate(
+        ty=f"{top} + 2").mark_text(fontSize=12, fontWeight="bold", baseline="top").encode(
+        x=alt.X("xb:Q", **px), y=alt.Y("ty:Q", **px), text=alt.value("y"))
+    ticks = alt.Chart(alt.Data(values=[{"g": g, "name": f"{g:g}".replace("-", "\u2212")}
+                                       for g in (-1.0, -0.5, 0.0, 0.5, 1.0)]))
+    ticks = ticks.transform_calculate(y=f"{mid} - datum.g * {unit}", x0=rx0, x1=rx1,
+                                      tx=f"{rx0} - 4")
+    # The zero line in full, the others faint.
+    g_grid = ticks.transform_calculate(op="datum.g === 0 ? 1 : 0.35").mark_rule(
+        color=GREY).encode(x=alt.X("x0:Q", **px), x2="x1:Q", y=alt.Y("y:Q", **px),
+                           opacity=alt.Opacity("op:Q", scale=None))
+    g_names = ticks.mark_text(fontSize=12, align="right", baseline="middle").encode(
+        x=alt.X("tx:Q", **px), y=alt.Y("y:Q", **px), text="name:N")
+    axes = alt.Chart(alt.Data(values=[{"k": 0}, {"k": 1}])).transform_calculate(
+        x="datum.k === 0 ? " + lx0 + " : " + rx0, y0=f"{top}", y1=bottom).mark_rule(
+        color=GREY).encode(x=alt.X("x:Q", **px), y=alt.Y("y0:Q", **px), y2="y1:Q")
+    floor = one.transform_calculate(x0=lx0, x1=lx1, y=bottom).mark_rule(color=GREY).encode(
+        x=alt.X("x0:Q", **px), x2="x1:Q", y=alt.Y("y:Q", **px))
+
+    # Above: the legend, then each panel's numbers; below: the axes' names.
+    legend = alt.Chart(alt.Data(values=[{"k": 0, "name": "correct", "dx": -100},
+                                        {"k": 1, "name": "double softmax", "dx": -10}]))
+    legend = legend.transform_calculate(x="width / 2 + datum.dx", tx="width / 2 + datum.dx + 9")
+    swatches = legend.mark_square(size=90, opacity=1).encode(
+        x=alt.X("x:Q", **px), y=alt.value(7),
+        color=alt.Color("k:N", scale=alt.Scale(domain=[0, 1], range=list(PALETTE[:2])),
+                        legend=None))
+    legend_names = legend.mark_text(fontSize=12, align="left", baseline="middle").encode(
+        x=alt.X("tx:Q", **px), y=alt.value(7), text="name:N")
+    heads = table.transform_filter("datum.cls === 0").transform_calculate(
+        lc=f"({lx0} + {lx1}) / 2 - 10", rc=f"({rx0} + {rx1}) / 2 - 10",
+        losses="'loss ' + format(datum.loss_correct, '.3~g') + ' vs ' "
+               "+ format(datum.loss_double, '.3f')",
+        norms="'gradient ' + format(sqrt(datum.c2sum), '.3f') + ' vs ' "
+              "+ format(sqrt(datum.d2sum), '.2~g')")
+    head_l = heads.mark_text(fontSize=12, baseline="top").encode(
+        x=alt.X("lc:Q", **px), y=alt.value(20), text="losses:N")
+    head_r = heads.mark_text(fontSize=12, baseline="top").encode(
+        x=alt.X("rc:Q", **px), y=alt.value(20), text="norms:N")
+    titles = alt.Chart(alt.Data(values=[{"k": 0, "name": "logit scale"},
+                                        {"k": 1, "name": "class (y: the true one)"}]))
+    titles = titles.transform_calculate(
+        x=f"datum.k === 0 ? ({lx0} + {lx1}) / 2 : ({rx0} + {rx1}) / 2", y=f"{bottom} + 22")
+    axis_titles = titles.mark_text(fontSize=12, baseline="top").encode(
+        x=alt.X("x:Q", **px), y=alt.Y("y:Q", **px), text="name:N")
+
+    chart = (alt.layer(band, grid, floor, axes, x_ticks, x_names, y_names, *lines, *dots,
+                       g_grid, g_names, *grad_bars, class_names, truth,
+                       swatches, legend_names, head_l, head_r, axis_titles)
              .add_params(s, yc, nc)
              .properties(width="container", height=HEIGHT)
-             .configure_view(stroke=None)
-             .configure_axisX(grid=False))
+             .configure_view(stroke=None))
     return VegaExplorer(
         chart, {"log2_scale": cs},
-        alt="Paired bars for each class: the gradient of the correct cross-entropy (blue) "
-            "and of the cross-entropy taken on probabilities, a double softmax (orange), "
-            "with both gradients' norms above.",
+        alt="Two panels. Left, the correct loss (blue) and the double-softmax loss "
+            "(orange) against the logit scale, both axes logarithmic, with the band of "
+            "every value the double-softmax loss can take shaded and the current scale "
+            "marked by dots. Right, the gradient entries of both losses as paired bars "
+            "for each class. Above, both losses and both gradients' norms.",
         name="double-softmax")
