@@ -42,6 +42,7 @@ def make_book(chapter: Path, where: Path) -> Path:
     for folder in ("_static", "_ext", "bib", "data"):
         if (src / folder).exists():
             shutil.copytree(src / folder, book / folder)
+    shutil.copy(ROOT / "CITATION.cff", where / "CITATION.cff")  # read by book_publish
     rel = chapter.resolve().relative_to(src)
     (book / rel.parent).mkdir(parents=True, exist_ok=True)
     shutil.copy(chapter, book / rel)
