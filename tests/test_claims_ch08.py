@@ -150,6 +150,82 @@ def test_double_softmax_entries_obey_the_bound_and_stay_near_a_quarter():
     assert 0.24 < np.abs(g).max() < 0.26
 
 
+
+# -- the double-softmax explorer (helpers.explorer.charts.double_softmax) ----
+
+def _double(z, y):
+    """The double-softmax loss LSE(p) - p_y and its gradient J (softmax(p) - e_y)."""
+    p = softmax(z)
+    a = softmax(p) - np.eye(len(z))[y]
+    return cross_entropy(p, y), p * (a - p @ a)
+
+
+def _explorer(scale, num_classes, y):
+    """The explorer's logits: scale times a pattern from +1 down to -1."""
+    z = scale * np.linspace(1.0, -1.0, num_classes)
+    loss, grad = _double(z, y)
+    right = softmax(z) - np.eye(num_classes)[y]
+    return cross_entropy(z, y), loss, np.linalg.norm(right), np.linalg.norm(grad), right
+
+
+@pytest.mark.parametrize("C", [2, 3, 10, 1000])
+def test_double_softmax_loss_fills_the_band_of_one_nat(C):
+    """ln(e + C - 1) - 1 <= L_2 <= ln(e + C - 1): both ends reached at the
+    corners e_y and e_k of the simplex, and random points of the simplex and
+    random logits stay inside (1e-12 for rounding)."""
+    top = np.log(np.e + C - 1)
+    assert cross_entropy(np.eye(C)[0], 0) == pytest.approx(top - 1, abs=1e-12)
+    assert cross_entropy(np.eye(C)[1], 0) == pytest.approx(top, abs=1e-12)
+    rng = np.random.default_rng(C)
+    probs = rng.dirichlet(np.full(C, 0.3), size=2000)                # (N, C)
+    probs = np.vstack([probs, softmax(rng.normal(scale=8.0, size=(2000, C)))])
+    labels = rng.integers(0, C, size=len(probs))
+    losses = cross_entropy(probs, labels, reduction="none")
+    assert np.all((losses >= top - 1 - 1e-12) & (losses <= top + 1e-12))
+
+
+def test_explorer_wrong_prediction_at_scale_16():
+    """Three classes, the smallest logit true, scale 16: the correct loss
+    about 32 with a gradient norm within 1e-6 of sqrt 2; the double-softmax
+    loss within 1e-6 of the band's top, its gradient's norm below 1e-6. Ten
+    classes: the double-softmax norm still below 1/100 of the correct one."""
+    loss, double, norm, dnorm, _ = _explorer(16, 3, 2)
+    assert loss == pytest.approx(32.0, abs=1e-3)
+    assert norm == pytest.approx(np.sqrt(2), abs=1e-6)
+    assert 0 < np.log(np.e + 2) - double < 1e-6 and dnorm < 1e-6
+    _, _, norm, dnorm, _ = _explorer(16, 10, 9)
+    assert 0 < dnorm < norm / 100
+
+
+def test_explorer_right_prediction_at_scale_16():
+    """Three classes, the largest logit true, scale 16: the correct loss
+    below 1e-6, the double-softmax loss above the band's bottom by less than
+    1e-6, and both gradients' norms below 1e-6."""
+    loss, double, norm, dnorm, _ = _explorer(16, 3, 0)
+    assert 0 < loss < 1e-6
+    assert 0 < double - (np.log(np.e + 2) - 1) < 1e-6
+    assert norm < 1e-6 and dnorm < 1e-6
+
+
+def test_explorer_double_softmax_still_pushes_a_right_unsure_prediction():
+    """Ten classes, the largest logit true: over the slider's scales from 4
+    to 32 the double-softmax gradient's norm is more than half the correct
+    one's, and below a scale of 4 it is not everywhere."""
+    scales = np.geomspace(0.25, 32, 281)            # the slider's positions
+    ratio = np.array([_explorer(s, 10, 0)[3] / _explorer(s, 10, 0)[2] for s in scales])
+    assert np.all(ratio[scales >= 4 - 1e-9] > 0.5)
+    assert np.any(ratio[scales < 4 - 1e-9] <= 0.5)
+
+
+@pytest.mark.parametrize("C", [3, 10])
+def test_explorer_middle_class_keeps_two_bars_at_large_scales(C):
+    """The true class in the middle, at the largest scale, 32: only the top
+    logit and the true one have a correct-gradient entry above 1e-3 in size,
+    the same two entries as with the smallest logit true (there, the last)."""
+    for y in (C // 2, C - 1):
+        right = _explorer(32, C, y)[4]
+        assert set(np.flatnonzero(np.abs(right) > 1e-3)) == {0, y}
+
 # -- base-10 logarithms and the optimiser -------------------------------------
 
 def _train(grad_scale, lr, steps, optimiser):
