@@ -262,7 +262,9 @@ def _random_values(name, rng):
     if name == "gradient":
         return {"z0": rng.uniform(-4, 4), "z1": rng.uniform(-4, 4),
                 "true_class": int(rng.integers(3))}
-    return {"log2_scale": rng.uniform(-2, 5), "true_class": str(rng.choice(charts.TRUE_CLASS)),
+    # The slider's positions, 1/40 octave apart, from 0.25 to 32.
+    return {"log2_scale": -2 + 0.025 * int(rng.integers(281)),
+            "true_class": str(rng.choice(charts.TRUE_CLASS)),
             "num_classes": int(rng.choice([3, 10]))}
 
 
@@ -273,26 +275,16 @@ TRIALS = {"naive_vs_shifted": 60, "jacobian": 12, "gradient": 12, "double_softma
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    """One page per explorer, served on loopback, with the bundle and explorer.js."""
-    import vl_convert as vlc
+    """One page per explorer, served on loopback, with the scripts the book loads."""
+    from tests.support.explorer_page import write_explorer_page
     from tests.support.server import serve
 
-    from explorers import HERE, VL_VERSION
-
     root = tmp_path_factory.mktemp("charts")
-    (root / "vega-bundle.js").write_text(vlc.javascript_bundle(vl_version=VL_VERSION))
-    for name in ("explorer.js", "explorer.css"):
-        (root / name).write_text((HERE / name).read_text())
+    dark = ('<style>html[data-theme="dark"] body { background: #121212; color: #ced6dd; }'
+            'body { font-family: system-ui, sans-serif; }</style>')
     for name, build in BUILDERS.items():
-        (root / f"{name}.html").write_text(
-            '<!doctype html><html><head><meta charset="utf-8">'
-            '<link rel="icon" href="data:,">'
-            '<link rel="stylesheet" href="explorer.css">'
-            '<style>html[data-theme="dark"] body { background: #121212; color: #ced6dd; }'
-            'body { margin: 8px; font-family: system-ui, sans-serif; }</style>'
-            '<script type="module" src="vega-bundle.js"></script>'
-            '<script type="module" src="explorer.js"></script></head>'
-            f'<body>{build().to_html()}</body></html>', encoding="utf-8")
+        write_explorer_page(root, dark + build().to_html(), name=f"{name}.html")
+    (root / "favicon.ico").write_bytes(b"")
     with serve(root) as url:
         yield url
 
