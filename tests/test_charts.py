@@ -189,11 +189,11 @@ def check_gradient(v, datasets):
                                rtol=0, atol=1e-6)
     np.testing.assert_allclose([r["prob"] for r in bars], helpers.softmax(z), rtol=0, atol=1e-6)
     assert bars[0]["loss"] == pytest.approx(helpers.cross_entropy(z, y), abs=1e-6)
-    # The descent path: 40 steps of size 0.5 on the logits, as the chapter's descent_path.
+    # The descent path: 40 steps of the chosen size on the logits.
     path = sorted(_table(datasets, ["step", "pp"], rows=41), key=lambda r: r["step"])
     logits, target, expected = z.copy(), np.eye(3)[y], [helpers.softmax(z)]
     for _ in range(40):
-        logits = logits - 0.5 * (helpers.softmax(logits) - target)
+        logits = logits - 2.0 ** v["log2_lr"] * (helpers.softmax(logits) - target)
         expected.append(helpers.softmax(logits))
     np.testing.assert_allclose([r["pp"] for r in path], expected, rtol=0, atol=1e-6)
     # The dot sits at p on the triangle, the arrow ends at the true corner.
@@ -261,7 +261,7 @@ def _random_values(name, rng):
         return {"z0": rng.uniform(-2, 2), "z1": rng.uniform(-2, 2), "log2T": rng.uniform(-1, 1)}
     if name == "gradient":
         return {"z0": rng.uniform(-4, 4), "z1": rng.uniform(-4, 4),
-                "true_class": int(rng.integers(3))}
+                "log2_lr": rng.uniform(-4, 2), "true_class": int(rng.integers(3))}
     # The slider's positions, 1/40 octave apart, from 0.25 to 32.
     return {"log2_scale": -2 + 0.025 * int(rng.integers(281)),
             "true_class": str(rng.choice(charts.TRUE_CLASS)),

@@ -359,7 +359,8 @@ def jacobian(z0: float = 2.0, z1: float = 1.0, temperature: float = 1.0, *,
 
 
 def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
-             logit_range: float = 4.0, steps: int = 40, lr: float = 0.5) -> VegaExplorer:
+             logit_range: float = 4.0, steps: int = 40, lr: float = 0.5,
+             lr_range: tuple[float, float] = (1 / 16, 4.0)) -> VegaExplorer:
     """Chapter 5: the gradient ``p − e_y`` as bars, and ``p`` on the probability triangle.
 
     For the logits ``z = (z0, z1, 0)`` and the true class ``y``, the left
@@ -379,8 +380,12 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
         The starting true class.
     logit_range : float
         The sliders' half-width.
-    steps, lr : int, float
-        The descent path's number of steps and step size.
+    steps : int
+        The descent path's number of steps.
+    lr : float
+        The starting step size (learning rate) of the descent path.
+    lr_range : (float, float)
+        The step-size slider's ends; it is logarithmic (base 2).
 
     Returns
     -------
@@ -395,8 +400,12 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
     alt = _alt()
     if true_class not in (0, 1, 2):
         raise ValueError(f"true_class must be 0, 1 or 2, got {true_class!r}")
+    if not (0 < lr_range[0] <= lr <= lr_range[1]):
+        raise ValueError(f"lr must lie in lr_range {lr_range}, got {lr!r}")
     a, c0 = slider("z0", -logit_range, logit_range, z0, "logit z₀")
     b, c1 = slider("z1", -logit_range, logit_range, z1, "logit z₁")
+    eta, ce = slider("log2_lr", math.log2(lr_range[0]), math.log2(lr_range[1]), math.log2(lr),
+                     "step size η", step=0.025, power=2, digits=3)
     y = alt.param(name="true_class", value=true_class,
                   bind=alt.binding_radio(options=[0, 1, 2], name="true class "))
     # The layout, in pixels: the triangle in the left half, the bars in the right one,
@@ -429,12 +438,12 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
 
     one = alt.Data(values=[{"k": 0}])
     # The descent path: one logit vector per step, then one row per step.
-    path = with_p(alt.Chart(one)).transform_calculate(g0="datum.z")
+    path = with_p(alt.Chart(one)).transform_calculate(g0="datum.z", lr="pow(2, log2_lr)")
     for k in range(steps):
         g = f"datum.g{k}"
         q = f"datum.q{k}"
         path = path.transform_calculate(**{f"q{k}": softmax(g)}).transform_calculate(
-            **{f"g{k + 1}": "[" + ", ".join(f"{g}[{c}] - {lr!r} * ({q}[{c}] - datum.t[{c}])"
+            **{f"g{k + 1}": "[" + ", ".join(f"{g}[{c}] - datum.lr * ({q}[{c}] - datum.t[{c}])"
                                             for c in range(3)) + "]"})
     path = (path.transform_calculate(
                 steps="[" + ", ".join(f"{{step: {k}, logits: datum.g{k}}}"
@@ -458,14 +467,16 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
     edge = (tri.transform_calculate(order="datum.k")
             .mark_line(color=GREY, strokeWidth=1.2, interpolate="linear-closed")
             .encode(x=alt.X("px:Q", **px), y=alt.Y("py:Q", **px), order="order:Q"))
+    # The corners' names in the page's text colour (a class colour such as orange is too
+    # faint for text on a light page), each beside a dot of its class's colour.
     names = tri.transform_calculate(
         name="'class ' + datum.k", colour=f"{_array(PALETTE[:3])}[datum.k]",
-        weight="datum.k === true_class ? 'bold' : 'normal'",
         ny="datum.py + (datum.k === 2 ? -16 : 15)", nx="datum.px")
     corner_names = names.mark_text(
         fontSize=13, fontWeight=alt.ExprRef("datum.k === true_class ? 'bold' : 'normal'")).encode(
-        x=alt.X("nx:Q", **px), y=alt.Y("ny:Q", **px), text="name:N",
-        color=alt.Color("colour:N", scale=None))
+        x=alt.X("nx:Q", **px), y=alt.Y("ny:Q", **px), text="name:N")
+    corner_dots = names.mark_point(filled=True, size=60, opacity=1).encode(
+        x=alt.X("px:Q", **px), y=alt.Y("py:Q", **px), color=alt.Color("colour:N", scale=None))
     # Lines of equal loss: p_y = level, from one edge to the other.
     levels = alt.Chart(alt.Data(values=[{"level": lv} for lv in (0.2, 0.4, 0.6, 0.8)]))
     others = "[[1, 2], [0, 2], [0, 1]][true_class]"
@@ -535,20 +546,22 @@ def gradient(z0: float = 2.0, z1: float = 0.0, true_class: int = 2, *,
              .transform_calculate(loss="-log(datum.p[true_class])")
              .transform_calculate(
                  text="datum.k === 0 ? 'p (dot), e_y − p (arrow)' : '∂L/∂z = p − e_y'",
-                 sub="datum.k === 0 ? 'gradient descent (grey)' "
+                 sub="datum.k === 0 ? 'gradient descent (grey), η = ' "
+                     "+ format(pow(2, log2_lr), '.3~g') "
                      ": 'loss ' + format(datum.loss, '.3f')",
                  cx=f"{off} + (datum.k === 0 ? 0.5 : 1.5) * {half} + 6 * datum.k"))
     title = heads.mark_text(fontSize=13, fontWeight="bold", baseline="top").encode(
         x=alt.X("cx:Q", **px), y=alt.value(0), text="text:N")
     sub = heads.mark_text(fontSize=12, baseline="top").encode(
         x=alt.X("cx:Q", **px), y=alt.value(18), text="sub:N")
-    chart = ((face + edge + level_lines + descent + shaft + head + dot + corner_names
+    chart = ((face + edge + level_lines + descent + corner_dots + shaft + head + dot
+              + corner_names
               + zero + grad_bars + grad_values + grad_names + title + sub)
-             .add_params(a, b, y)
+             .add_params(a, b, eta, y)
              .properties(width="container", height=HEIGHT)
              .configure_view(stroke=None))
     return VegaExplorer(
-        chart, {"z0": c0, "z1": c1},
+        chart, {"z0": c0, "z1": c1, "log2_lr": ce},
         alt="Left, a triangle whose corners are the three classes, with the predicted "
             "probability vector as a dot, an arrow from the dot to the corner of the true "
             "class, dotted lines of equal loss and the path of gradient descent. Right, a "
