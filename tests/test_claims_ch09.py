@@ -304,3 +304,53 @@ def test_pc_equals_naive_only_for_exactly_balanced_labels():
     W, b = mi.fit_softmax_regression(X[:, :2], y, num_classes=3, lr=0.5, steps=300)
     naive = mi.mi_estimate(X_ev[:, :2] @ W + b, y_ev)
     assert 0 < abs(pc - naive) < 0.003
+
+
+BALANCES = {"balanced": np.full(3, 1 / 3), "mild": np.array([0.5, 0.3, 0.2]), "strong": PRIORS}
+
+
+@functools.cache
+def _explorer_runs():
+    """The explorer's runs: 61 separations 0.05 apart, three balances, D = 2."""
+    from helpers.explorer import information
+    return information.separation_runs(np.arange(61) / 20, BALANCES)
+
+
+def _runs_of(balance):
+    return sorted((r for r in _explorer_runs() if r["balance"] == balance),
+                  key=lambda r: r["s"])
+
+
+def test_the_explorer_shows_the_naive_estimate_reporting_noise():
+    """'Choose the strong imbalance and move s to 0. The truth is 0 and the PC
+    estimate just below it, but the naive estimate reports ... close to
+    log 3 - H(Y)': within 0.015 nats of it, the PC estimate within 0.02 below 0."""
+    at_zero = _runs_of("strong")[0]
+    assert at_zero["s"] == 0 and at_zero["truth"] == 0
+    assert -0.02 < at_zero["pc"] < 0
+    assert abs(at_zero["naive"] - (np.log(3) - at_zero["h"])) < 0.015
+
+
+def test_the_truth_rises_towards_h_and_the_naive_estimate_passes_it():
+    """'The truth rises towards H(Y), not log 3 ... From s = ... on, the naive
+    estimate exceeds H(Y)': for every balance the truth grows with s and stays
+    below H(Y); for the strong priors the naive estimate is above H(Y) exactly
+    from some separation on."""
+    for balance in BALANCES:
+        runs = _runs_of(balance)
+        truth = np.array([r["truth"] for r in runs])
+        assert np.all(np.diff(truth) > 0) and np.all(truth < runs[0]["h"])
+    above = [r["naive"] > r["h"] for r in _runs_of("strong")]
+    first = above.index(True)
+    assert 0 < first and all(above[first:])
+
+
+def test_the_explorer_runs_keep_the_pc_estimate_below_the_truth():
+    """'The naive and the PC bars then differ by at most ... and both stay below
+    the truth at every separation' (balanced: by less than 0.001 nats), and 'across
+    all runs the PC estimate is below the truth'."""
+    for r in _runs_of("balanced"):
+        assert max(r["naive"], r["pc"]) < r["truth"]
+        assert abs(r["naive"] - r["pc"]) < 1e-3
+    assert all(r["pc"] < r["truth"] for r in _explorer_runs())
+    assert len(_explorer_runs()) == 183
