@@ -4,6 +4,8 @@
     python3 tasks.py build   # make .venv on first use, build book/_build/html
     python3 tasks.py test    # make .venv on first use, run the whole test suite
     python3 tasks.py bench   # benchmarks: speed, accuracy, the book (bench/run.py)
+    python3 tasks.py pdf     # the whole book as one PDF (XeLaTeX; TeX on first use)
+    python3 tasks.py dist    # dist/: the HTML site zipped, the notebooks, the PDF
 
     python3 tasks.py build --no-solutions   # the edition without solutions,
                                             # in book/_build/no-solutions/_build/html
@@ -101,13 +103,26 @@ def bench(args: list[str]) -> None:
     _run(PYTHON, "-m", "bench.run", *args)
 
 
+def pdf(args: list[str]) -> None:
+    """Build the book as one PDF, installing Debian's TeX on first use (tools/pdf.py)."""
+    ensure_venv()
+    _run(PYTHON, "-m", "tools.pdf", *args)
+
+
+def dist(args: list[str]) -> None:
+    """Write the offline bundle to dist/ (tools/dist.py), building what is missing."""
+    ensure_venv()
+    _run(PYTHON, "-m", "tools.dist", *args)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "test", "setup", "bench"])
+    parser.add_argument("command", choices=["build", "test", "setup", "bench", "pdf", "dist"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="passed on to jupyter-book (build) or pytest (test); "
                              "build also takes --no-solutions: the edition without "
-                             "solutions, in book/_build/no-solutions/_build/html")
+                             "solutions, in book/_build/no-solutions/_build/html; "
+                             "pdf takes --check, dist --out DIR and --rebuild")
     ns = parser.parse_args(argv)
     if ns.command == "build":
         no_solutions = "--no-solutions" in ns.args
@@ -116,6 +131,10 @@ def main(argv: list[str] | None = None) -> None:
         test(ns.args)
     elif ns.command == "bench":
         bench(ns.args)
+    elif ns.command == "pdf":
+        pdf(ns.args)
+    elif ns.command == "dist":
+        dist(ns.args)
     else:
         ensure_venv(test=True)
 
