@@ -334,8 +334,9 @@ def separation_explorer(runs, points, priors, *, separation=1.0, balance=None,
            .transform_calculate(px=f"round(10 * ({sx('datum.x0')})) / 10",
                                 py=f"round(10 * ({sy('datum.x1')})) / 10",
                                 colour=f"{colours}[datum.k]"))
-    # size 16: a radius of exactly 2 px, a short SVG path; no ARIA label per point
-    # (the figure's alt text describes them).
+    # size 16: a radius of exactly 2 px, a short SVG path. The points, the crosses and
+    # the frame carry no screen-reader label each ("px: 155; py: 143.5"): the figure's
+    # alt text describes them, and the still's SVG stays small.
     dots = pts.mark_circle(size=16, opacity=0.75, aria=False).encode(
         x=alt.X("px:Q", **px), y=alt.Y("py:Q", **px), color=alt.Color("colour:N", scale=None))
     classes = alt.Chart(alt.Data(values=[{"k": k} for k in range(num_classes)]))
@@ -343,13 +344,13 @@ def separation_explorer(runs, points, priors, *, separation=1.0, balance=None,
                .transform_calculate(px=sx("datum.m0"), py=sy("datum.m1"),
                                     colour=f"{colours}[datum.k]")
                .mark_point(shape="cross", filled=True, size=170, stroke="#ffffff",
-                           strokeWidth=1, opacity=1)
+                           strokeWidth=1, opacity=1, aria=False)
                .encode(x=alt.X("px:Q", **px), y=alt.Y("py:Q", **px),
                        fill=alt.Fill("colour:N", scale=None)))
     one = alt.Chart(alt.Data(values=[{"k": 0}]))
     frame = one.transform_calculate(
         x=sx(f"-{extent!r}"), x2=sx(f"{extent!r}"), y=sy(f"{extent!r}"),
-        y2=sy(f"-{extent!r}")).mark_rect(fill=None, stroke=GREY, strokeWidth=1).encode(
+        y2=sy(f"-{extent!r}")).mark_rect(fill=None, stroke=GREY, strokeWidth=1, aria=False).encode(
         x=alt.X("x:Q", **px), x2="x2:Q", y=alt.Y("y:Q", **px), y2="y2:Q")
     ticks = [t for t in (-5, 0, 5) if abs(t) < extent]
     tick_rows = alt.Chart(alt.Data(values=[{"t": t, "label": f"{t:d}".replace("-", "\u2212")}
@@ -372,14 +373,18 @@ def separation_explorer(runs, points, priors, *, separation=1.0, balance=None,
         x=f"{left} + {side} / 2", text="'training points, s = ' + format(s, '.2f')").mark_text(
         fontSize=13, fontWeight="bold", baseline="top").encode(
         x=alt.X("x:Q", **px), y=alt.value(0), text="text:N")
-    prior_text = classes.transform_calculate(
-        x=f"{left} + (datum.k + 0.5) * {side} / {num_classes}",
+    # The priors above the scatter: a dot in the class's colour, the number in the text's
+    # own colour (a coloured number would be too faint on the light page).
+    priors_row = classes.transform_calculate(
+        x=f"{left} + (datum.k + 0.5) * {side} / {num_classes} - 20",
         p=f"{{{', '.join(f'{b!r}: {_array(table[b])}' for b in names)}}}[balance][datum.k]",
         colour=f"{colours}[datum.k]").transform_calculate(
-        text="'π' + ['₀', '₁', '₂', '₃', '₄', '₅', '₆'][datum.k] + ' ' + format(datum.p, '.2f')"
-    ).mark_text(fontSize=12, baseline="top").encode(
-        x=alt.X("x:Q", **px), y=alt.value(19), text="text:N",
-        color=alt.Color("colour:N", scale=None))
+        tx="datum.x + 8",
+        text="'π' + ['₀', '₁', '₂', '₃', '₄', '₅', '₆'][datum.k] + ' ' + format(datum.p, '.2f')")
+    prior_dots = priors_row.mark_circle(size=64, opacity=1, aria=False).encode(
+        x=alt.X("x:Q", **px), y=alt.value(26), color=alt.Color("colour:N", scale=None))
+    prior_text = priors_row.mark_text(fontSize=12, baseline="middle", align="left").encode(
+        x=alt.X("tx:Q", **px), y=alt.value(26), text="text:N")
 
     # -- right: the truth (± 2 SE), the naive and the PC estimate, for this (s, balance) ----
     lo_v, hi_v = -0.1, max(1.25, math.log(num_classes) + 0.16)
@@ -456,9 +461,9 @@ def separation_explorer(runs, points, priors, *, separation=1.0, balance=None,
     right_sub = right_title.mark_text(fontSize=12, baseline="top").encode(
         x=alt.X("x:Q", **px), y=alt.Y("y2:Q", **px), text="sub:N")
 
-    chart = ((frame + dots + centres + x_ticks + y_ticks + axis_names + left_title + prior_text
-              + zero + rules + bar_marks + err + caps + values + bar_names + line_names
-              + v_ticks + right_head + right_sub)
+    chart = ((frame + dots + centres + x_ticks + y_ticks + axis_names + left_title
+              + prior_dots + prior_text + zero + rules + bar_marks + err + caps + values
+              + bar_names + line_names + v_ticks + right_head + right_sub)
              .add_params(s, chosen, height)
              .properties(width="container", height=HEIGHT, datasets=datasets)
              .configure_view(stroke=None))
