@@ -2,6 +2,8 @@
 
 - **print.css** is linked with ``media="print"``, so a browser loads it for
   printing (and "Save as PDF") only and never lets it delay the screen.
+  (jupyter-book links every ``.css`` of ``_static`` for all media; that
+  link is dropped for this one.)
 - **Explorers** print as their still picture; on paper the sliders do
   nothing, so each explorer carries ``data-live-url``, the address of the
   same explorer in the published book, which print.css prints below it.
@@ -69,8 +71,15 @@ def add_live_urls(app, pagename, templatename, context, doctree) -> None:
         context["body"] = mark_explorers(context["body"], f"{base}{pagename}.html")
 
 
+def link_for_print_only(app, config) -> None:
+    config.html_css_files = [entry for entry in config.html_css_files
+                             if entry != "print.css"
+                             and not (isinstance(entry, (list, tuple)) and entry[0] == "print.css")]
+
+
 def setup(app) -> dict:
     app.add_css_file("print.css", media="print")
+    app.connect("config-inited", link_for_print_only)
     # Late, after the extensions that write the explorers' HTML into the body.
     app.connect("html-page-context", add_live_urls, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
