@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="passed on to jupyter-book (build) or pytest (test); "
                              "build also takes --no-solutions: the edition without "
                              "solutions, in book/_build/no-solutions/_build/html; "
-                             "pdf takes --check, dist --out DIR and --rebuild")
+                             "pdf takes --no-solutions and --check, dist --out DIR and --rebuild")
     ns = parser.parse_args(argv)
     if ns.command == "build":
         no_solutions = "--no-solutions" in ns.args

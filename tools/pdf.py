@@ -2,6 +2,12 @@
 
     .venv/bin/python -m tools.pdf          # install TeX on first use, build, check
     .venv/bin/python -m tools.pdf --check  # only check an existing PDF and its log
+    .venv/bin/python -m tools.pdf --no-solutions   # the edition without solutions
+
+The PDF holds the solutions, each right after its exercise, as the HTML book
+does (folded there); ``--no-solutions`` builds the students' edition instead,
+to ``book/_build/no-solutions/_build/latex/book.pdf``, with the same
+execution cache.
 
 ``python3 tasks.py pdf`` runs this with the virtual environment's Python.
 The build is as strict as the HTML one (Sphinx's ``-W -n --keep-going``);
@@ -26,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from tools.project import BIN, BOOK, ROOT, book_env
+from tools.project import BIN, BOOK, NO_SOLUTIONS, ROOT, book_env
 
 __all__ = ["LATEX", "PDF", "LOG", "TEX_PACKAGES", "missing_tools", "ensure_tex",
            "pdf_command", "log_problems", "build", "main"]
@@ -166,13 +172,16 @@ def log_problems(log: str) -> list[str]:
     return list(dict.fromkeys(match.group(0).strip() for match in _PROBLEMS.finditer(log)))
 
 
-def build(book: Path = BOOK) -> Path:
+def build(book: Path = BOOK, *, no_solutions: bool = False) -> Path:
     """Install TeX if need be, build the PDF strictly and check its log.
 
     Parameters
     ----------
     book : Path, optional
         The book's folder; the PDF lands in ``<book>/_build/latex``.
+    no_solutions : bool, optional
+        Build the edition without solutions (``BOOK_NO_SOLUTIONS=1``) to
+        ``book/_build/no-solutions/_build/latex`` instead.
 
     Returns
     -------
@@ -186,10 +195,12 @@ def build(book: Path = BOOK) -> Path:
     """
     ensure_tex()
     started = time.monotonic()
-    cmd = pdf_command(book)
+    extra = ["--path-output", str(NO_SOLUTIONS)] if no_solutions else []
+    cmd = pdf_command(book, *extra)
     print("+", " ".join(cmd), flush=True)
-    result = subprocess.run(cmd, cwd=ROOT, env=book_env())
-    pdf = Path(book) / "_build" / "latex" / PDF.name
+    result = subprocess.run(cmd, cwd=ROOT, env=book_env(no_solutions=no_solutions))
+    out = NO_SOLUTIONS if no_solutions else Path(book)
+    pdf = out / "_build" / "latex" / PDF.name
     if result.returncode != 0 or not pdf.exists():
         sys.exit(f"The PDF build failed (exit status {result.returncode}).")
     check(pdf)
@@ -211,12 +222,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="only check the existing PDF's LaTeX log")
+    parser.add_argument("--no-solutions", action="store_true",
+                        help="the edition without solutions, in "
+                             "book/_build/no-solutions/_build/latex")
     ns = parser.parse_args(argv)
     if ns.check:
-        check(PDF)
-        print(f"{PDF}: the log is clean")
+        pdf = NO_SOLUTIONS / "_build" / "latex" / PDF.name if ns.no_solutions else PDF
+        check(pdf)
+        print(f"{pdf}: the log is clean")
     else:
-        build()
+        build(no_solutions=ns.no_solutions)
 
 
 if __name__ == "__main__":
