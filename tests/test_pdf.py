@@ -226,3 +226,44 @@ def test_print_marks_every_explorer():
     assert 'data-live-url="https://x.org/b/chapters/01.html#ex-1"' in marked
     assert book_print.site_url("", "https://github.com/Org/Repo.git") == \
         "https://org.github.io/Repo/"
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_the_printed_page(browser, site_url):
+    """Printed (Chromium's print media), a chapter shows its text, figures and
+    shown code, and neither the page's chrome, nor hidden code and its bar, nor
+    solutions; each explorer prints its still and its live address; and the
+    A4 print is shorter than the same page printed without print.css."""
+    page = browser.new_page()
+    page.goto(f"{site_url}/chapters/01-softmax.html", wait_until="load")
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => {
+        const seen = s => [...document.querySelectorAll(s)].filter(
+            e => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0).length;
+        return {chrome: seen('.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, '
+                             + '.header-article-items, .prev-next-area, .bd-footer'),
+                hidden_code: seen('details.hide'), solutions: seen('div.solution'),
+                cells: seen('div.cell_input'), figures: seen('figure'),
+                stills: seen('.vega-explorer-still'), charts: seen('.vega-explorer-chart'),
+                notes: [...document.querySelectorAll('.vega-explorer')].map(
+                    e => getComputedStyle(e, '::after').content)};
+    }""")
+    assert shown["chrome"] == 0 and shown["hidden_code"] == 0 and shown["solutions"] == 0, shown
+    assert shown["cells"] > 10 and shown["figures"] >= 5, shown
+    assert shown["stills"] == len(shown["notes"]) == 2 and shown["charts"] == 0, shown
+    for note in shown["notes"]:
+        assert re.search(r"https://\S+/chapters/01-softmax\.html#explorer-", note), note
+    with_css = subprocess.run([_tool("pdfinfo"), "-"], input=page.pdf(format="A4"),
+                              capture_output=True, check=True).stdout.decode()
+    page.evaluate("document.querySelectorAll('link[href*=\"print.css\"]')"
+                  ".forEach(link => link.remove())")
+    without = subprocess.run([_tool("pdfinfo"), "-"], input=page.pdf(format="A4"),
+                             capture_output=True, check=True).stdout.decode()
+
+    def pages(info):
+        return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+
+    print(f"chapter 1 on A4: {pages(without)} pages without print.css, {pages(with_css)} with")
+    assert pages(with_css) < pages(without)
+    page.close()
