@@ -138,12 +138,15 @@ def test_the_pdf_holds_the_pictures(built_pdf):
 
 
 @pytest.mark.build
-def test_the_latex_log_is_clean(built_pdf):
+def test_the_latex_log_is_clean(built_pdf, pdf_pages):
     """No character without a glyph, no LaTeX error, no dangling link, no figure
-    taller than the page (tools.pdf.log_problems; the build checks it too)."""
+    taller than the page (tools.pdf.log_problems; the build checks it too), and
+    no reference left as "??" (latexmk ran LaTeX until the labels settled)."""
     log = built_pdf.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
     assert pdf_tool.log_problems(log) == []
     assert "Output written on book.pdf" in log
+    unresolved = [i for i, page in enumerate(pdf_pages, 1) if "??" in page]
+    assert unresolved == [], unresolved
 
 
 def _prose(tex: str) -> str:
