@@ -218,28 +218,29 @@ def check_state(v, datasets, chapter):
     fit, theta_hat = chapter["fit_toy"], chapter["theta_hat"]
     on = v["penalty"] == "on"
     reg, temp = (10.0 ** v["log10_reg"] if on else 0.0), 10.0 ** v["log10_T"]
-    # The surface: the rectangles that draw each row's runs of cells in one band, with
-    # the run's lowest and highest loss, against the loss of every cell.
+    # The surface: every cell's loss, and its colour band.
     nw, nb = ts.CELLS
+    cells = sorted(_table(datasets, ["n", "i", "j", "w", "b", "loss", "bi", "band"]),
+                   key=lambda r: r["n"])
+    assert len(cells) == nw * nb
     w = ts.W_RANGE[0] + (ts.W_RANGE[1] - ts.W_RANGE[0]) / nw * (np.arange(nw) + 0.5)
     b = ts.B_RANGE[0] + (ts.B_RANGE[1] - ts.B_RANGE[0]) / nb * (np.arange(nb) + 0.5)
-    loss = toy_loss(*np.meshgrid(w, b, indexing="ij"), x, y, reg, temp)     # (nw, nb)
-    levels = ts.BANDS * np.log10(loss)
-    lo_band, hi_band = (math.floor(ts.BANDS * math.log10(c)) for c in ts.COLOUR_DOMAIN)
-    band = np.clip(np.floor(levels), lo_band, hi_band)
+    ww, bb = (a.ravel() for a in np.meshgrid(w, b, indexing="ij"))  # cell n = i * nb + j
+    np.testing.assert_allclose([r["w"] for r in cells], ww, atol=1e-12)
+    np.testing.assert_allclose([r["b"] for r in cells], bb, atol=1e-12)
+    loss = toy_loss(ww, bb, x, y, reg, temp)
+    np.testing.assert_allclose([r["loss"] for r in cells], loss, rtol=0, atol=ATOL)
+    # The bands' edges are the chapter's contour levels, np.geomspace(0.003, 30, 21).
+    edges = np.geomspace(*ts.COLOUR_DOMAIN, 4 * ts.BANDS + 1)
+    np.testing.assert_allclose(edges, np.geomspace(0.003, 30, 21))
+    band = np.searchsorted(edges, loss, side="right") - 1          # -1 below, 20 above
+    levels = ts.BANDS * (np.log10(loss) - math.log10(ts.COLOUR_DOMAIN[0]))
     # A loss within rounding of a band's edge may fall on either side of it in the browser.
     edge = np.abs(levels - np.round(levels)) < 1e-9
-    covered = np.zeros(ts.CELLS, dtype=int)
-    for r in _table(datasets, ["j", "bi", "i0", "i1", "low", "high", "band"]):
-        run = slice(r["i0"], r["i1"] + 1), r["j"]
-        covered[run] += 1
-        assert np.all((band[run] == r["bi"]) | edge[run]), r
-        np.testing.assert_allclose([r["low"], r["high"]], [loss[run].min(), loss[run].max()],
-                                   rtol=0, atol=ATOL)
-        assert r["band"] == pytest.approx(10 ** ((r["bi"] + 0.5) / ts.BANDS))
-        assert r["w0"] == pytest.approx(w[r["i0"]] - (w[1] - w[0]) / 2)
-        assert r["b1"] == pytest.approx(b[r["j"]] + (b[1] - b[0]) / 2)
-    assert (covered == 1).all()      # the rectangles tile the grid
+    got = np.array([r["bi"] for r in cells])
+    assert np.all((got == band) | edge)
+    np.testing.assert_allclose([r["band"] for r in cells],
+                               np.sqrt(edges[0] * edges[1]) * (edges[1] / edges[0]) ** got)
     # The star, against fit_toy run at the page's own (λ, T).
     star = _table(datasets, ["found", "pw", "pb", "title", "settings", "sub"])[0]
     assert star["title"] == v["data"] + " data"

@@ -54,7 +54,8 @@ TABLE_SIZE = round((TABLE_EXPONENTS[1] - TABLE_EXPONENTS[0]) / TABLE_STEP) + 1
 HEIGHT = 290
 #: The colour scale's range of losses (logarithmic), as in the chapter's contour maps.
 COLOUR_DOMAIN = (0.003, 30.0)
-#: Colour bands per decade of loss: the levels of the chapter's contour maps.
+#: Colour bands per decade of loss, from the scale's lowest loss on: the levels of the
+#: chapter's contour maps, ``np.geomspace(0.003, 30, 21)``.
 BANDS = 5
 #: Okabe–Ito orange for the minimiser and its fit; a grey that reads on both themes.
 STAR, GREY = PALETTE[1], "#8a8a8a"
@@ -224,30 +225,16 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
     softplus = " + ".join(
         f"max({'-' if y[i] else ''}{u}, 0) + log(1 + exp(-abs({u})))"
         for i, u in enumerate(f"((datum.w * {x} + datum.b) / temp)" for x in xs))
+    # Bands a fifth of a decade wide, the levels of the chapter's contour maps: band k holds
+    # the losses from lo 10^(k/BANDS) up, -1 those below the colour scale, top those above.
+    lo = math.log10(COLOUR_DOMAIN[0])
+    top = round(BANDS * (math.log10(COLOUR_DOMAIN[1]) - lo))
     cells = (grid(alt.Chart(sequence))
              .transform_calculate(data_loss=f"({softplus}) / {n}")
+             .transform_calculate(loss=penalised)
              .transform_calculate(
-                 loss=penalised))
-    # Bands a fifth of a decade wide, the levels of the chapter's contour maps, clamped to
-    # the colour scale. Along a row of cells the loss is convex, so each band is at most two
-    # runs, one on each side of the row's lowest cell: each run is drawn as one rectangle,
-    # a few hundred in all instead of thousands, which keeps a move within a frame.
-    lo_band, hi_band = (math.floor(BANDS * math.log10(v)) for v in COLOUR_DOMAIN)
-    runs = (cells.transform_calculate(
-                bi=f"clamp(floor({BANDS} * log(datum.loss) / LN10), {lo_band}, {hi_band})")
-            .transform_joinaggregate(row_min="min(loss)", groupby=["j"])
-            .transform_calculate(at_min=f"datum.loss === datum.row_min ? datum.i : {nw}")
-            .transform_joinaggregate(i_min="min(at_min)", groupby=["j"])
-            .transform_calculate(side="datum.i <= datum.i_min ? 0 : 1")
-            # The run's lowest and highest loss ride along, for the tests to read.
-            .transform_aggregate(i0="min(i)", i1="max(i)", low="min(loss)", high="max(loss)",
-                                 groupby=["j", "bi", "side"])
-            .transform_calculate(
-                w0=f"{W_RANGE[0]!r} + {dw!r} * datum.i0",
-                w1=f"{W_RANGE[0]!r} + {dw!r} * (datum.i1 + 1)",
-                b0=f"{B_RANGE[0]!r} + {db!r} * datum.j",
-                b1=f"{B_RANGE[0]!r} + {db!r} * (datum.j + 1)",
-                band=f"pow(10, (datum.bi + 0.5) / {BANDS})"))
+                 bi=f"clamp(floor({BANDS} * (log(datum.loss) / LN10 - ({lo!r}))), -1, {top})")
+             .transform_calculate(band=f"pow(10, {lo!r} + (datum.bi + 0.5) / {BANDS})"))
     # The layout, in pixels: the surface on the left, the fit on the right.
     sw = "(width < 500 ? 0.54 : 0.6) * width"
     rx = f"{sw} + 62"
@@ -256,21 +243,22 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
     w_axis = alt.Axis(values=list(range(-2, 11, 2)), format="~f", grid=False,
                       labelExpr="width < 500 && datum.value % 4 ? '' : datum.label")
     b_axis = alt.Axis(values=list(range(-6, 4, 3)), format="~f", grid=False)
-    # aria=False: no description for each rectangle, which Vega would rewrite at each move.
-    heat = runs.mark_rect(x2Offset=1.5, y2Offset=-1.5, aria=False).encode(
+    hover = alt.selection_point(name="hover", on="pointerover", fields=["n"], clear=False,
+                                nearest=False, empty=False)
+    # One rectangle per cell, always the same ones: a move changes the colours of the cells
+    # whose band changes and adds or removes no element (which the page's icon script would
+    # scan). aria=False: no description for each cell, which Vega would rewrite at each move.
+    # Each cell overlaps its neighbours by a pixel and a half: no seams between them.
+    heat = cells.mark_rect(x2Offset=1.5, y2Offset=-1.5, aria=False).encode(
         x=alt.X("w0:Q", scale=ws, title="w", axis=w_axis), x2="w1:Q",
         y=alt.Y("b0:Q", scale=bs, title="b", axis=b_axis), y2="b1:Q",
         color=alt.Color("band:Q", title="loss", scale=alt.Scale(
             type="log", domain=list(COLOUR_DOMAIN), scheme="viridis", clamp=True),
             legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=150,
-                              titleOrient="left", values=[0.01, 0.1, 1, 10], format="~g")))
-    # Hovering: a transparent grid that never changes picks the cell under the pointer; the
-    # outlined cell on top computes that one cell's loss and gradient and shows them.
-    hover = alt.selection_point(name="hover", on="pointerover", fields=["n"], clear=False,
-                                nearest=False, empty=False)
-    pick = grid(alt.Chart(sequence)).mark_rect(fill="transparent", aria=False).encode(
-        x=alt.X("w0:Q", scale=ws), x2="w1:Q", y=alt.Y("b0:Q", scale=bs), y2="b1:Q"
+                              titleOrient="left", values=[0.01, 0.1, 1, 10], format="~g"))
     ).add_params(hover)
+    # Hovering picks the cell under the pointer; the outlined cell on top computes that one
+    # cell's loss and gradient and shows them in its tooltip.
     cell = (grid(alt.Chart(sequence)).transform_filter(hover)
             .transform_calculate(data_loss=f"({softplus}) / {n}", **us)
             .transform_calculate(**es)
@@ -390,7 +378,7 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
     fit_title = fit_head.mark_text(fontSize=14, fontWeight="bold", baseline="bottom").encode(
         x=alt.X("mid:Q", scale=None), y=alt.value(-38), text="text:N")
 
-    left = alt.layer(heat, keep, path, shaft, head, star, infinity, title, settings, sub, pick,
+    left = alt.layer(heat, keep, path, shaft, head, star, infinity, title, settings, sub,
                      outlined)
     right = alt.layer(fit_lines, points, steepens, fit_title)
     chart = (alt.layer(left, right)
