@@ -5,8 +5,10 @@
   (jupyter-book links every ``.css`` of ``_static`` for all media; that
   link is dropped for this one.)
 - **Explorers** print as their still picture; on paper the sliders do
-  nothing, so each explorer carries ``data-live-url``, the address of the
-  same explorer in the published book, which print.css prints below it.
+  nothing, so each Vega-Lite explorer carries ``data-live-url``, the
+  address of the same explorer in the published book, which print.css
+  prints below it.  (A frame-based explorer's figure must hold no address
+  at all, tests/test_build.py checks; print.css prints a note there.)
   The address is ``html_baseurl`` (``html: baseurl:`` in ``_config.yml``)
   if set, else the GitHub Pages site of ``repository: url:``
   (``https://github.com/org/repo`` is published at
@@ -18,10 +20,8 @@ from __future__ import annotations
 import html
 import re
 
-#: An explorer's opening tag: a Vega-Lite one (helpers.explorer.vega) or a
-#: frame-based one (helpers.explorer), with its id.
-_EXPLORER = re.compile(
-    r'<(div class="vega-explorer"|figure class="helpers-explorer")( id="([^"]+)")')
+#: A Vega-Lite explorer's opening tag (helpers.explorer.vega), with its id.
+_EXPLORER = re.compile(r'<(div class="vega-explorer")( id="([^"]+)")')
 
 
 def site_url(baseurl: str, repository_url: str) -> str:
@@ -48,7 +48,7 @@ def site_url(baseurl: str, repository_url: str) -> str:
 
 
 def mark_explorers(body: str, page_url: str) -> str:
-    """Give every explorer in `body` a ``data-live-url``: `page_url` and its id.
+    """Give every Vega-Lite explorer in `body` a ``data-live-url``: `page_url` and its id.
 
     Examples
     --------
