@@ -490,3 +490,80 @@ def test_zero_weights_most_blue_where_ones_have_ink(digits):
     assert np.unravel_index(np.argmax(ink_of_ones), (8, 8))[1] in (3, 4)
     ink_of_zeros = X[labels == 0].mean(axis=0).reshape(8, 8)
     assert ink_of_zeros[3:5, 3:5].mean() < 0.5 * ink_of_zeros[3:5, [1, 2, 5, 6]].mean()
+
+
+# --- The explorer: training on 20 points per class, 100 steps ------------------------------
+
+@pytest.fixture(scope="module")
+def small_runs():
+    """``train`` on the explorer's sample, for the settings the chapter names."""
+    from helpers.explorer.descent import training_set
+
+    X, labels = training_set()
+    settings = [(0.01, 0.01), (0.5, 0.01), (0.5, 1.0), (0.5, 0.0), (2.0, 1.0), (2.0, 0.1)]
+    return {s: train(X, labels, lr=s[0], reg=s[1], steps=100, seed=0) for s in settings}
+
+
+def test_the_explorer_trains_on_20_points_per_class_drawn_as_the_clouds():
+    """'a smaller sample drawn the same way: 20 points per class, make_blobs3(20, seed=0)'."""
+    from helpers.explorer.descent import descent, training_set
+
+    X, labels = training_set()
+    X_ref, labels_ref = make_blobs3(20, seed=0)
+    assert_allclose(X, X_ref, rtol=0, atol=0)
+    assert np.bincount(labels).tolist() == [20, 20, 20] and np.array_equal(labels, labels_ref)
+    ex = descent()
+    binds = {p["name"]: p["bind"] for p in ex.spec["params"] if "bind" in p}
+    assert binds["steps"]["max"] == 100
+    # 'The penalty's slider reaches λ = 0 at its left end' (the chart's rule for λ).
+    reg = next(p for p in ex.spec["params"] if p["name"] == "reg")
+    assert reg["expr"].startswith("log10_reg <= ") and "? 0 :" in reg["expr"]
+
+
+def test_a_small_rate_crawls_with_sensible_boundaries(small_runs):
+    """η = 0.01: the loss after 100 steps is still far above that of η = 0.5 (more than
+    twice), while the accuracy is already within a few points of it."""
+    crawl, fast = small_runs[(0.01, 0.01)], small_runs[(0.5, 0.01)]
+    assert crawl.loss[-1] > 2 * fast.loss[-1]
+    assert crawl.accuracy[-1] >= 0.85 and fast.accuracy[-1] - crawl.accuracy[-1] <= 0.1
+
+
+def test_a_strong_penalty_keeps_weights_small_and_loss_high_not_accuracy(small_runs):
+    """λ = 1: smaller weights, a loss more than three times higher, and an accuracy within
+    two points (of 60) of λ = 0.01; against λ = 0 it differs by exactly two points, and the
+    loss by a factor of more than four (the exercise on the training curves)."""
+    strong, mild, none = small_runs[(0.5, 1.0)], small_runs[(0.5, 0.01)], small_runs[(0.5, 0.0)]
+    assert np.abs(strong.W[-1]).max() < 0.5 * np.abs(mild.W[-1]).max()
+    assert strong.loss[-1] > 3 * mild.loss[-1]
+    assert abs(strong.accuracy[-1] - mild.accuracy[-1]) * 60 <= 2 + 1e-9
+    assert round(abs(strong.accuracy[-1] - none.accuracy[-1]) * 60) == 2
+    assert strong.loss[-1] > 4 * none.loss[-1]
+
+
+def test_rate_2_with_penalty_1_rises_at_every_step_and_0_1_settles(small_runs):
+    """'it leaves the chart after the first step, rises at every step', while η = 2 with
+    λ = 0.1 does not diverge (the exercise on weight decay): it has settled."""
+    from helpers.explorer.descent import LOSS_TOP
+
+    blow = small_runs[(2.0, 1.0)].loss
+    assert np.all(np.diff(blow) > 0)
+    assert blow[0] < LOSS_TOP < blow[1]
+    assert np.all(np.isfinite(blow)) and blow[-1] > 1e4
+    settled = small_runs[(2.0, 0.1)].loss
+    assert np.abs(np.diff(settled[-20:])).max() < 1e-9 and settled[-1] < np.log(C)
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.5])
+def test_the_slider_positions_nearest_the_named_rates_give_the_same_numbers(lr):
+    """The η slider has 401 logarithmic positions; those nearest 0.1 and 0.5 train to the
+    losses and accuracies the text gives for 0.1 and 0.5 exactly, to its two decimals."""
+    from helpers.explorer.descent import descent, training_set
+
+    bind = next(p["bind"] for p in descent().spec["params"] if p["name"] == "log10_lr")
+    k = round((np.log10(lr) - bind["min"]) / bind["step"])
+    near = 10 ** (bind["min"] + k * bind["step"])
+    assert abs(near / lr - 1) < 0.01
+    X, labels = training_set()
+    a, b = (train(X, labels, lr=r, reg=0.01, steps=100, seed=0) for r in (lr, near))
+    assert round(a.loss[-1], 2) == round(b.loss[-1], 2)
+    assert a.accuracy[-1] == b.accuracy[-1]

@@ -303,7 +303,7 @@ def _loss_panel(alt, layout, max_steps: int, log_c: float) -> list:
               .transform_joinaggregate(first_off="min(off)")
               .transform_filter("datum.step === steps")
               .transform_calculate(
-                  head="'training loss ' + (isFinite(datum.loss) "
+                  head="'loss ' + (isFinite(datum.loss) "
                        "? format(datum.loss, '.3~g') : datum.loss)",
                   note="datum.first_off < 1e9 ? 'off the chart from step ' + datum.first_off "
                        ": ''",
