@@ -36,7 +36,7 @@ SPEED_GOAL = {"float64": 0.6, "float32": 1.0}     # helpers time / SciPy time
 SMALL_GOAL = 1.5       # helpers time / plain max-shift NumPy, on small arrays
 STEP_GOAL = 1.0        # (loss + grad) / (loss + softmax), by one call
 ACCURACY_GOAL = 4.0    # eps
-CLEAN_GOAL, REBUILD_GOAL, LATENCY_GOAL = 300.0, 20.0, 100.0  # s, s, ms
+CLEAN_GOAL, REBUILD_GOAL = 300.0, 20.0  # s
 
 QUICK = {"speed": dict(shape=(1024, 1000), rounds=7),
          "small": dict(rounds=7, calls=100),
@@ -204,41 +204,14 @@ def book_table(results):
                          f"{_met(ok and builds[key] <= goal)}"
                          + ("" if ok else "  (the build FAILED; see " + builds["logs"] + ")"))
     weights = results.get("weights", {})
-    latency = {page: found for page, found in results.get("latency", {}).items()
-               if "error" not in found}
-    for page, found in results.get("latency", {}).items():
-        if "error" in found:
-            lines.append(f"{page}: could not be executed: {found['error']}")
-    lines.append(f"\n{'page':<32}{'HTML bytes':>12}{'image bytes':>13}"
-                 f"{'explorers':>10}{'new ms':>8}{'ready ms':>9}  result (the slowest "
-                 f"explorer's median move: frames drawn on demand; drawn ahead)")
-    for page in dict.fromkeys(list(weights) + list(latency)):
-        w = weights.get(page, {})
-        found = latency.get(page, {})
-        line = (f"{page:<32}{w.get('html', 0):>12,}{w.get('images', 0):>13,}"
-                f"{len(found):>10}")
-        if found:
-            drawn = max(e["median_ms"] for e in found.values())
-            ready = [e["ready_ms"] for e in found.values() if e.get("ready_ms") is not None]
-            ready = max(ready) if len(ready) == len(found) else None
-            line += (f"{drawn:>8.1f}{_fmt(ready, 9)}  {_met(drawn <= LATENCY_GOAL)}; "
-                     f"{_met(ready is not None and ready <= LATENCY_GOAL)}")
-        lines.append(line)
-    lines.append("\nEach explorer: a move to a frame not yet drawn (median and worst ms), "
-                 "a return to a remembered frame, the seconds the background took to "
-                 "draw every frame, and a move once it had (median and worst ms).")
-    lines.append(f"    {'page: explorer':<50}{'new':>7}{'worst':>7}{'again':>7}"
-                 f"{'frames':>8}{'ahead s':>9}{'ready':>7}{'worst':>7}")
-    for page, found in latency.items():
-        for name, e in found.items():
-            lines.append(f"    {page + ': ' + name:<50}{e['median_ms']:>7.1f}{e['max_ms']:>7.1f}"
-                         f"{_fmt(e.get('remembered_ms'), 7)}{e.get('frames', 0):>8}"
-                         f"{_fmt(e.get('ahead_s'), 9)}{_fmt(e.get('ready_ms'), 7)}"
-                         f"{_fmt(e.get('ready_max_ms'), 7)}")
+    lines.append(f"\n{'page':<32}{'HTML bytes':>12}{'image bytes':>13}{'total':>12}")
+    for page, w in weights.items():
+        lines.append(f"{page:<32}{w['html']:>12,}{w['images']:>13,}"
+                     f"{w['html'] + w['images']:>12,}")
     return "\n".join(lines)
 
 
-def lab_table(found, goal=LATENCY_GOAL, what="browser, kernel and back", pause_s=lab.PAUSE_S):
+def lab_table(found, goal, what, pause_s):
     """The explorers driven in JupyterLab: key press to new figure, in ms."""
     lines = ["\nIn JupyterLab, from an arrow key on a slider to the new figure "
              f"({what}), median ms over every slider:",
@@ -292,23 +265,16 @@ def run_accuracy(args, impls):
 
 
 def run_book(args):
-    print("\n== book: clean build, rebuild, explorer latency, page weights ==",
-          flush=True)
+    print("\n== book: clean build, rebuild, page weights ==", flush=True)
     keep = Path(args.keep) if args.keep else None
-    results = {}
-    if not args.skip_builds:
-        scratch = keep or Path(book.ROOT / "build" / "bench-book")
-        results["builds"] = book.build_times(keep=scratch)
-        results["weights"] = book.page_weights(results["builds"]["html"])
-        print(book_table(results), flush=True)
-        if not keep:
-            shutil.rmtree(scratch, ignore_errors=True)
-    results["latency"] = book.explorer_latency()
+    scratch = keep or Path(book.ROOT / "build" / "bench-book")
+    results = {"builds": book.build_times(keep=scratch)}
+    results["weights"] = book.page_weights(results["builds"]["html"])
     print(book_table(results), flush=True)
-    pages = [book.BOOK / f"{page}.md" for page in book.toc_pages()]
-    results["lab"] = lab.measure_book(
-        [path for path in pages if book.is_notebook(path) and "Explorer(" in path.read_text()])
-    print(lab_table(results["lab"]))
+    if not keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+    # The explorers: in JupyterLab (the static page's timing is `bench vega`).
+    results["lab"] = run_live(args)
     return results
 
 
@@ -347,8 +313,6 @@ def main(argv=None):
                              "CPU time, which ignores time spent waiting for a "
                              "core on a busy machine")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
-    parser.add_argument("--skip-builds", action="store_true",
-                        help="book: only the explorer latency")
     parser.add_argument("--keep", help="book: build in this folder and keep it")
     parser.add_argument("--site", help="vega: the built HTML to measure "
                                        "(default book/_build/html)")

@@ -627,7 +627,7 @@ def test_student_notebook_runs_and_reports_not_attempted(chapter_file, tmp_path,
     from nbclient import NotebookClient
 
     # As in a student's kernel: explorers draw only their current frame.
-    monkeypatch.delenv("HELPERS_EXPLORER_FRAMES", raising=False)
+    monkeypatch.delenv("HELPERS_BOOK_BUILD", raising=False)
 
     path = _student(chapter_file, tmp_path)
     nb = nbformat.read(path, as_version=4)

@@ -58,7 +58,7 @@ def test_postbuild_opens_markdown_as_notebooks(binder_env):
 def test_every_chapter_runs_in_the_binder_environment(binder_env):
     _, venv = binder_env
     chapters = [f"book/{name}.md" for name in notebooks()]
-    env = {k: v for k, v in os.environ.items() if k != "HELPERS_EXPLORER_FRAMES"}
+    env = {k: v for k, v in os.environ.items() if k != "HELPERS_BOOK_BUILD"}
     env["MPLBACKEND"] = "Agg"
     result = subprocess.run([str(venv / "bin" / "python"), "-c", RUNNER, *chapters],
                             cwd=ROOT, env=env, capture_output=True, text=True)

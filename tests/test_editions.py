@@ -51,7 +51,7 @@ def _make_book(where: Path) -> Path:
 
 def _build(book: Path, *extra: str, no_solutions: bool) -> None:
     env = project.book_env(no_solutions=no_solutions)
-    env.pop("HELPERS_EXPLORER_FRAMES", None)  # the sample has no explorer
+    env.pop("HELPERS_BOOK_BUILD", None)  # the sample has no explorer
     result = subprocess.run(project.jupyter_book_command(book, *extra), cwd=book.parent,
                             env=env, capture_output=True, text=True)
     if result.returncode != 0:

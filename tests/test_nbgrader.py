@@ -39,7 +39,7 @@ def _env() -> dict[str, str]:
     """A student's environment: the venv on PATH (nbgrader runs `alembic`), and
     explorers drawing only their current frame, as in any kernel."""
     env = project.book_env()
-    env.pop("HELPERS_EXPLORER_FRAMES", None)
+    env.pop("HELPERS_BOOK_BUILD", None)
     return env
 
 

@@ -222,12 +222,12 @@ def test_print_marks_every_explorer():
     import book_print
 
     body = ('<div class="vega-explorer" id="explorer-a" data-name="a"></div>'
-            '<figure class="helpers-explorer" id="ex-1" data-explorer="ex-1"></figure>'
+            '<figure id="fig-1"><img src="x.png"></figure>'
             '<div class="vega-explorer" id="explorer-b"></div><div class="vega-explorer-still">')
     marked = book_print.mark_explorers(body, "https://x.org/b/chapters/01.html")
     assert marked.count("data-live-url=") == 2
     assert 'data-live-url="https://x.org/b/chapters/01.html#explorer-b"' in marked
-    # A frame explorer's figure holds no address (tests/test_build.py).
+    # Only explorers are marked, not other figures.
     assert "https" not in marked[marked.find("<figure"):marked.find("</figure>")]
     assert book_print.site_url("", "https://github.com/Org/Repo.git") == \
         "https://org.github.io/Repo/"

@@ -200,6 +200,6 @@ def test_the_book_build_embeds_no_widget(monkeypatch):
     state would carry the whole script bundle into the page."""
     from helpers.explorer.vega import BOOK_BUILD_ENV
 
-    monkeypatch.setenv(BOOK_BUILD_ENV, "all")
+    monkeypatch.setenv(BOOK_BUILD_ENV, "1")
     bundle = softmax_explorer()._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "image/png"}

@@ -100,8 +100,9 @@ def screenshot(html: Path, page: str, out: Path, move: bool) -> None:
         tab.screenshot(path=str(out), full_page=True)
         print(f"screenshot: {out}")
         if move:
-            for control in tab.query_selector_all("figure.helpers-explorer input[type=range]"):
-                control.evaluate("e => { e.value = e.max; e.dispatchEvent(new Event('input')); }")
+            for control in tab.query_selector_all(".vega-explorer input[type=range]"):
+                control.evaluate("e => { e.value = e.max; "
+                                 "e.dispatchEvent(new Event('input', {bubbles: true})); }")
             moved = out.with_name(out.stem + "-moved.png")
             tab.screenshot(path=str(moved), full_page=True)
             print(f"screenshot: {moved}")

@@ -35,7 +35,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def book_env(*, no_solutions: bool = False) -> dict[str, str]:
-    """The environment for a build: explorers render every static frame.
+    """The environment for a build: ``HELPERS_BOOK_BUILD=1`` (explorers give no widget).
 
     Parameters
     ----------
@@ -51,11 +51,11 @@ def book_env(*, no_solutions: bool = False) -> dict[str, str]:
     Examples
     --------
     >>> env = book_env(no_solutions=True)
-    >>> env["HELPERS_EXPLORER_FRAMES"], env["BOOK_NO_SOLUTIONS"]
-    ('all', '1')
+    >>> env["HELPERS_BOOK_BUILD"], env["BOOK_NO_SOLUTIONS"]
+    ('1', '1')
     """
     env = dict(os.environ)
-    env["HELPERS_EXPLORER_FRAMES"] = "all"
+    env["HELPERS_BOOK_BUILD"] = "1"
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["BOOK_NO_SOLUTIONS"] = "1" if no_solutions else "0"
     return env

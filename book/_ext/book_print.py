@@ -7,9 +7,7 @@
 - **Explorers** print as their still picture; on paper the sliders do
   nothing, so each Vega-Lite explorer carries ``data-live-url``, the
   address of the same explorer in the published book, which print.css
-  prints below it.  (A frame-based explorer's figure must hold no address
-  at all, tests/test_build.py checks; print.css prints a note there.)
-  The address is ``html_baseurl`` (``html: baseurl:`` in ``_config.yml``)
+  prints below it.  The address is ``html_baseurl`` (``html: baseurl:`` in ``_config.yml``)
   if set, else the GitHub Pages site of ``repository: url:``
   (``https://github.com/org/repo`` is published at
   ``https://org.github.io/repo/``).

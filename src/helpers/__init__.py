@@ -6,7 +6,7 @@ The modules, with dependencies pointing one way:
   and their gradients, in pure NumPy (re-exported here);
 - :mod:`helpers.symbolic`: the SymPy counterparts used in the derivations;
 - :mod:`helpers.plotting`: matplotlib drawings on the axes passed in;
-- :mod:`helpers.explorer`: explorers that respond live and in static HTML;
+- :mod:`helpers.explorer`: explorers drawn by Vega-Lite, live in a kernel and in the static book;
 - :mod:`helpers.checks`: the exercise checks;
 - :mod:`helpers.reference`: a high-precision mpmath reference;
 - :mod:`helpers.training`: softmax regression trained by gradient descent;

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 __all__ = ["THEME_AXE_EXCEPTIONS", "watch", "wait_for_math", "raw_math",
-           "explorer_problems", "vega_explorer_problems", "explorer_contrast_problems",
+           "vega_explorer_problems", "explorer_contrast_problems",
            "solution_problems", "axe_problems"]
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -66,56 +66,6 @@ def raw_math(page) -> list[str]:
     }""")
     return [f"unrendered TeX {raw!r}" for raw in ("$$", "\\frac", "\\(", "\\[", "\\sum",
                                                   "\\begin{") if raw in text]
-
-
-def _explorer_state(root) -> dict:
-    return root.evaluate("""root => ({
-        data: JSON.parse(root.querySelector('.explorer-data').textContent),
-        src: root.querySelector('img.explorer-frame').getAttribute('src'),
-        alt: root.querySelector('img.explorer-frame').getAttribute('alt'),
-    })""")
-
-
-def explorer_problems(page) -> tuple[list[str], int]:
-    """Move every control of every explorer to each end of its range and check
-    that the image becomes the frame for that position.  Returns the problems
-    and the number of control moves made."""
-    problems, moves = [], 0
-    for e, root in enumerate(page.query_selector_all("figure.helpers-explorer")):
-        controls = root.query_selector_all("input[type=range], select")
-        if not controls:
-            problems.append(f"explorer {e}: no controls")
-            continue
-        state = _explorer_state(root)
-        sizes = state["data"]["sizes"]
-        if state["data"].get("index") is None:
-            problems.append(f"explorer {e}: built without its frames")
-            continue
-        positions = [int(c.evaluate("e => e.value")) for c in controls]
-        for k, control in enumerate(controls):
-            if control.is_disabled():
-                problems.append(f"explorer {e}: control {k} is disabled")
-                continue
-            for target in sorted({0, sizes[k] - 1, positions[k]}, reverse=True):
-                if control.evaluate("e => e.tagName") == "SELECT":
-                    # By index: a value string would also match an option's label.
-                    control.select_option(index=target)
-                else:
-                    control.evaluate("(e, v) => { e.value = v; "
-                                     "e.dispatchEvent(new Event('input')); }", target)
-                positions[k] = target
-                moves += 1
-                state = _explorer_state(root)
-                flat = 0
-                for p, s in zip(positions, sizes):
-                    flat = flat * s + p
-                frame = state["data"]["frames"][state["data"]["index"][flat]]
-                want = "data:image/png;base64," + frame
-                if state["src"] != want:
-                    problems.append(f"explorer {e}: control {k} at {target} shows the wrong frame")
-                if not (state["alt"] or "").startswith(state["data"]["alt"]):
-                    problems.append(f"explorer {e}: alt text lost")
-    return problems, moves
 
 
 #: The fewest positions a slider may have (helpers.explorer.vega.MIN_POSITIONS).

@@ -31,8 +31,8 @@ from typing import Any
 
 __all__ = ["MIN_POSITIONS", "Control", "VegaExplorer", "slider"]
 
-#: Set to ``all`` by the book build (as for the frame-based explorers).
-BOOK_BUILD_ENV = "HELPERS_EXPLORER_FRAMES"
+#: Set to ``1`` by the book build (tools/project.py), where an explorer needs no widget.
+BOOK_BUILD_ENV = "HELPERS_BOOK_BUILD"
 #: The fewest positions a slider may have: a continuous feel, not a flip-book.
 MIN_POSITIONS = 41
 #: Above this size the default state is shown as a PNG instead of an SVG.
@@ -253,7 +253,7 @@ class VegaExplorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<explorer: {self.alt}>", "text/html": self.to_html(),
                   "image/png": base64.b64encode(self.png()).decode("ascii")}
-        if os.environ.get(BOOK_BUILD_ENV, "") == "all":
+        if os.environ.get(BOOK_BUILD_ENV, "") == "1":
             # The book build: the page embeds the text/html; a widget would only add
             # its state (a megabyte of script) to the page.
             return bundle
