@@ -177,7 +177,9 @@ CELL_ON_SCREEN = """(n) => {
   const cells = block.querySelectorAll('.vega-explorer-chart g.mark-rect');
   const grid = [...cells].find((g) => g.childElementCount === COUNT);
   const box = grid.children[n].getBoundingClientRect();
-  return [box.left + box.width / 2, box.top + box.height / 2];
+  const [x, y] = [box.left + box.width / 2, box.top + box.height / 2];
+  // Null where another mark (the star, the path, the arrow, a label) covers the cell.
+  return document.elementFromPoint(x, y) === grid.children[n] ? [x, y] : null;
 }""".replace("COUNT", str(ts.CELLS[0] * ts.CELLS[1]))
 
 
@@ -283,13 +285,17 @@ def check_state(v, datasets, chapter):
 def check_hover(page, v, reg, temp, chapter, rng):
     """Hover over a random cell: the outlined cell's loss and gradient, and its tooltip."""
     x, y = chapter["toy_data"][v["data"]]
-    i, j = rng.integers(ts.CELLS[0]), rng.integers(ts.CELLS[1])
+    while True:  # a cell that no other mark covers
+        i, j = rng.integers(ts.CELLS[0]), rng.integers(ts.CELLS[1])
+        at = page.evaluate(CELL_ON_SCREEN, int(i * ts.CELLS[1] + j))
+        if at is not None:
+            break
     dw = (ts.W_RANGE[1] - ts.W_RANGE[0]) / ts.CELLS[0]
     db = (ts.B_RANGE[1] - ts.B_RANGE[0]) / ts.CELLS[1]
     w, b = ts.W_RANGE[0] + dw * (i + 0.5), ts.B_RANGE[0] + db * (j + 0.5)
-    px, py = page.evaluate(CELL_ON_SCREEN, int(i * ts.CELLS[1] + j))
-    page.mouse.move(px, py)
-    page.mouse.move(px + 0.5, py + 0.5)   # the tooltip follows a move over the outlined cell
+    page.mouse.move(0, 0)                 # off the chart first: the move below is news
+    page.mouse.move(*at)
+    page.mouse.move(at[0] + 0.5, at[1] + 0.5)   # the tooltip follows a move over the outline
     page.wait_for_selector(".vg-tooltip.visible", state="visible")
     got = page.evaluate(SET_AND_READ, {})
     cell = _table(got["datasets"], ["n", "w", "b", "data_loss", "loss", "gw", "gb"])

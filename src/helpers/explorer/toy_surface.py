@@ -4,7 +4,7 @@ The model of chapter 6 has one feature ``x``, two classes and the logits
 ``(0, (w x + b) / T)``; its loss is the mean binary cross-entropy plus the
 penalty ``(λ/2)(w² + b²)``. :func:`toy_surface` draws
 
-* left, the loss over a grid of 48 × 36 cells of the ``(w, b)`` plane,
+* left, the loss over a grid of 40 × 30 cells of the ``(w, b)`` plane,
   computed in the browser from the fourteen data points at every move of a
   control, in bands a fifth of a decade wide on a fixed logarithmic colour
   scale; hovering over a cell outlines it and shows, in a tooltip, its
@@ -38,7 +38,7 @@ __all__ = ["toy_surface", "minimiser_table", "W_RANGE", "B_RANGE", "CELLS",
 #: The (w, b) window of the surface, as in the chapter's contour maps.
 W_RANGE, B_RANGE = (-2.0, 10.0), (-6.0, 3.0)
 #: Cells of the surface along w and along b.
-CELLS = (48, 36)
+CELLS = (40, 30)
 #: The λ slider: log10 λ from -4 to 0 in steps of 0.01.
 REG_EXPONENTS, REG_STEP = (-4.0, 0.0), 0.01
 #: The T slider: log10 T from -0.3 to 0.3 (T from about 0.5 to 2) in steps of 0.005.
