@@ -492,7 +492,7 @@ def test_zero_weights_most_blue_where_ones_have_ink(digits):
     assert ink_of_zeros[3:5, 3:5].mean() < 0.5 * ink_of_zeros[3:5, [1, 2, 5, 6]].mean()
 
 
-# --- The explorer: training on 20 points per class, 100 steps ------------------------------
+# --- The explorer: training on 20 points per class, 60 steps ------------------------------
 
 @pytest.fixture(scope="module")
 def small_runs():
@@ -501,7 +501,7 @@ def small_runs():
 
     X, labels = training_set()
     settings = [(0.01, 0.01), (0.5, 0.01), (0.5, 1.0), (0.5, 0.0), (2.0, 1.0), (2.0, 0.1)]
-    return {s: train(X, labels, lr=s[0], reg=s[1], steps=100, seed=0) for s in settings}
+    return {s: train(X, labels, lr=s[0], reg=s[1], steps=60, seed=0) for s in settings}
 
 
 def test_the_explorer_trains_on_20_points_per_class_drawn_as_the_clouds():
@@ -514,14 +514,14 @@ def test_the_explorer_trains_on_20_points_per_class_drawn_as_the_clouds():
     assert np.bincount(labels).tolist() == [20, 20, 20] and np.array_equal(labels, labels_ref)
     ex = descent()
     binds = {p["name"]: p["bind"] for p in ex.spec["params"] if "bind" in p}
-    assert binds["steps"]["max"] == 100
+    assert binds["steps"]["max"] == 60
     # 'The penalty's slider reaches λ = 0 at its left end' (the chart's rule for λ).
     reg = next(p for p in ex.spec["params"] if p["name"] == "reg")
     assert reg["expr"].startswith("log10_reg <= ") and "? 0 :" in reg["expr"]
 
 
 def test_a_small_rate_crawls_with_sensible_boundaries(small_runs):
-    """η = 0.01: the loss after 100 steps is still far above that of η = 0.5 (more than
+    """η = 0.01: the loss after 60 steps is still far above that of η = 0.5 (more than
     twice), while the accuracy is already within a few points of it."""
     crawl, fast = small_runs[(0.01, 0.01)], small_runs[(0.5, 0.01)]
     assert crawl.loss[-1] > 2 * fast.loss[-1]
@@ -548,9 +548,9 @@ def test_rate_2_with_penalty_1_rises_at_every_step_and_0_1_settles(small_runs):
     blow = small_runs[(2.0, 1.0)].loss
     assert np.all(np.diff(blow) > 0)
     assert blow[0] < LOSS_TOP < blow[1]
-    assert np.all(np.isfinite(blow)) and blow[-1] > 1e4
+    assert np.all(np.isfinite(blow)) and blow[-1] > 1e3
     settled = small_runs[(2.0, 0.1)].loss
-    assert np.abs(np.diff(settled[-20:])).max() < 1e-9 and settled[-1] < np.log(C)
+    assert np.abs(np.diff(settled[-20:])).max() < 1e-6 and settled[-1] < np.log(C)
 
 
 @pytest.mark.parametrize("lr", [0.1, 0.5])
@@ -564,6 +564,6 @@ def test_the_slider_positions_nearest_the_named_rates_give_the_same_numbers(lr):
     near = 10 ** (bind["min"] + k * bind["step"])
     assert abs(near / lr - 1) < 0.01
     X, labels = training_set()
-    a, b = (train(X, labels, lr=r, reg=0.01, steps=100, seed=0) for r in (lr, near))
+    a, b = (train(X, labels, lr=r, reg=0.01, steps=60, seed=0) for r in (lr, near))
     assert round(a.loss[-1], 2) == round(b.loss[-1], 2)
     assert a.accuracy[-1] == b.accuracy[-1]

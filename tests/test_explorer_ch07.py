@@ -10,7 +10,7 @@ loss after every step, the weights and the accuracy after the chosen step,
 each point's predicted class, and the decision regions, whose polygons must
 tile the square and agree with the argmax of the logits. It also writes
 screenshots at 390 and 1280 px, light and dark, to
-``artifacts/explorer-ch07-*.png``.
+``artifacts/explorer-ch07-page-*.png``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ def _bindings(ex):
     return {p["name"]: p["bind"] for p in _params(ex.spec) if isinstance(p.get("bind"), dict)}
 
 
+def ds_steps(ex):
+    """The length of the explorer's run: the step slider's right end."""
+    return int(_bindings(ex)["steps"]["max"])
+
+
 def penalty(ex, log10_reg):
     """λ as the page computes it: 0 at the slider's left end, else 10 ** position."""
     bind = _bindings(ex)["log10_reg"]
@@ -61,8 +66,8 @@ def test_every_slider_has_41_positions_and_reads_its_value(explorer):
     assert reg.text(binds["log10_reg"]["min"]) == "0.000"
     assert penalty(explorer, binds["log10_reg"]["min"]) == 0.0
     assert reg.text(binds["log10_reg"]["max"]) == "1.000"
-    assert (binds["steps"]["min"], binds["steps"]["max"], binds["steps"]["step"]) == (0, 100, 1)
-    assert steps.text(100) == "100"
+    assert (binds["steps"]["min"], binds["steps"]["max"], binds["steps"]["step"]) == (0, 60, 1)
+    assert steps.text(60) == "60"
 
 
 def test_the_defaults_sit_on_the_slider_grids(explorer):
@@ -72,7 +77,7 @@ def test_the_defaults_sit_on_the_slider_grids(explorer):
         assert k == pytest.approx(round(k), abs=1e-9)
     assert 10 ** values["log10_lr"] == pytest.approx(0.1, rel=3e-3)
     assert 10 ** values["log10_reg"] == pytest.approx(0.01, rel=1e-9)
-    assert values["steps"] == 100
+    assert values["steps"] == 60
 
 
 def test_the_sample_and_the_first_weights_are_those_of_train(explorer):
@@ -97,7 +102,7 @@ def test_the_spec_stays_small_and_the_still_is_drawn(explorer):
     ({"n_per_class": 12}, ValueError, "n_per_class"),
     ({"n_per_class": 2.5}, TypeError, "n_per_class"),
     ({"max_steps": 39}, ValueError, "max_steps"),
-    ({"steps": 101}, ValueError, "steps"),
+    ({"steps": 61}, ValueError, "steps"),
     ({"lr": 3.0}, ValueError, "lr"),
     ({"lr_range": (0.0, 2.0)}, ValueError, "lr_range"),
     ({"reg": 2.0}, ValueError, "reg"),
@@ -169,12 +174,12 @@ def check_state(ex, v, datasets, rng):
     """Every number the page holds against train at the page's (η, λ); returns the run."""
     X, labels = ds.training_set()
     lr, reg, k = 10.0 ** v["log10_lr"], penalty(ex, v["log10_reg"]), int(v["steps"])
-    run = training.train(X, labels, lr=lr, reg=reg, steps=100, seed=0)
+    run = training.train(X, labels, lr=lr, reg=reg, steps=ds_steps(ex), seed=0)
     # The loss after every step, and the parameters after every step.
     history = sorted(_table(datasets, ["step", "loss", "w", "shown"]), key=lambda r: r["step"])
-    assert [r["step"] for r in history] == list(range(101))
+    assert [r["step"] for r in history] == list(range(ds_steps(ex) + 1))
     np.testing.assert_allclose([r["loss"] for r in history], run.loss, rtol=RTOL, atol=ATOL)
-    params = np.array([r["w"][:9] for r in history])                         # (101, 9)
+    params = np.array([r["w"][:9] for r in history])                         # (K + 1, 9)
     np.testing.assert_allclose(params[:, :6].reshape(-1, 2, 3), run.W, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(params[:, 6:], run.b, rtol=RTOL, atol=ATOL)
     # The training points after step k: their predictions and the accuracy.
@@ -215,12 +220,12 @@ def test_the_page_trains_as_train_does_at_random_control_values(explorer, page_u
     page, errors = _open(browser, page_url)
     binds = _bindings(explorer)
     ends = [{"log10_lr": binds["log10_lr"]["max"], "log10_reg": binds["log10_reg"]["max"],
-             "steps": 100},                                    # η = 2, λ = 1: it blows up
+             "steps": 60},                                     # η = 2, λ = 1: it blows up
             {"log10_lr": binds["log10_lr"]["min"], "log10_reg": binds["log10_reg"]["min"],
              "steps": 0},                                      # η = 0.01, λ = 0, no step
             {"log10_lr": -0.30103, "log10_reg": binds["log10_reg"]["min"], "steps": 37}]
     trials = ends + [{"log10_lr": rng.uniform(-2, math.log10(2)), "log10_reg": rng.uniform(-4, 0),
-                      "steps": int(rng.integers(0, 101))} for _ in range(9)]
+                      "steps": int(rng.integers(0, 61))} for _ in range(9)]
     blown = 0
     for wanted in trials:
         got = json.loads(page.evaluate(SET_AND_READ, wanted))
@@ -263,7 +268,7 @@ def test_screenshots_at_two_widths_in_light_and_dark(page_url, browser):
                     (t) => getComputedStyle(t).fill === 'rgb(206, 214, 221)'); }""")
                 page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
             assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.screenshot(path=str(out / f"explorer-ch07-{width}-{theme}.png"),
+            page.screenshot(path=str(out / f"explorer-ch07-page-{width}-{theme}.png"),
                             full_page=True)
         assert errors == []
         page.close()
