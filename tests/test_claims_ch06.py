@@ -70,20 +70,62 @@ def test_toy_grad_agrees_with_finite_differences(chapter):
 
 
 def test_every_minimizer_has_a_vanishing_gradient(chapter):
-    """At each (data, λ, T) of the regularisation path and the explorer,
-    except separable data with λ = 0, which has no minimiser, Newton's
-    method in `fit_toy` stops where the gradient is zero to rounding."""
-    regs = tuple(chapter["explorer_regs"]) + tuple(chapter["path_regs"])
+    """At each (data, λ, T) of the regularisation path and of the explorer's
+    slider grid (its ends and every tenth position of λ, five of T, and the
+    penalty switched off), except separable data with λ = 0, which has no
+    minimiser, Newton's method in `fit_toy` stops where the gradient is zero
+    to rounding."""
+    from helpers.explorer import toy_surface as ts
+
+    slider_regs = 10.0 ** (ts.REG_EXPONENTS[0]
+                           + ts.REG_STEP * np.arange(0, ts.REG_POSITIONS, 10))
+    regs = (0.0, *slider_regs, *chapter["path_regs"])
+    temperatures = 10.0 ** np.linspace(*ts.T_EXPONENTS, 5)
     largest = 0.0
     for name, (x, y) in chapter["toy_data"].items():
         for reg in regs:
-            for T in chapter["explorer_temperatures"]:
+            for T in temperatures:
                 if reg > 0 or name == "overlapping":
                     theta = chapter["fit_toy"](x, y, reg, T)
                     largest = max(largest, np.abs(toy_grad(theta, x, y, reg, T)).max())
     # 1e-12: a converged Newton step leaves rounding in a mean of 14 terms
     # of size about 1, times the condition number of the tiny-λ Hessians
     assert largest < 1e-12
+
+
+def test_the_temperature_acts_like_the_strength_lambda_t_squared(chapter):
+    """'the minimiser at (λ, T) is T times the minimiser at (λT², 1)', which
+    the explorer uses to look its star up, at random λ and T on both data
+    sets (λ = 0 on the overlapping data too)."""
+    fit = chapter["fit_toy"]
+    rng = np.random.default_rng(7)
+    for name, (x, y) in chapter["toy_data"].items():
+        for _ in range(8):
+            reg = 10.0 ** rng.uniform(-5, 0.5) if name == "separable" or rng.random() < 0.8 \
+                else 0.0
+            T = 10.0 ** rng.uniform(-0.5, 0.5)
+            # 1e-9: both are Newton fixed points; they agree to rounding
+            np.testing.assert_allclose(fit(x, y, reg, T), T * fit(x, y, reg * T**2, 1.0),
+                                       rtol=1e-9, atol=1e-9)
+
+
+def test_the_explorer_star_leaves_the_map_along_the_arrow_at_t_1(chapter):
+    """'at T = 1, as λ falls, the star runs off the map along the arrow': on the
+    separable data the minimiser at λ = 1 lies inside the explorer's window, at
+    the slider's smallest λ beyond its right edge, within a few degrees of the
+    maximum-margin direction; and the bands are the contour maps' levels."""
+    from helpers.explorer import toy_surface as ts
+
+    x, y = chapter["toy_data"]["separable"]
+    inside = chapter["fit_toy"](x, y, reg=1.0)
+    assert ts.W_RANGE[0] < inside[0] < ts.W_RANGE[1] and ts.B_RANGE[0] < inside[1]
+    fit_toy_at = chapter["fit_toy"](x, y, reg=10.0 ** ts.REG_EXPONENTS[0])
+    assert fit_toy_at[0] > ts.W_RANGE[1]
+    hat = chapter["theta_hat"]
+    cos = fit_toy_at @ hat / (np.linalg.norm(fit_toy_at) * np.linalg.norm(hat))
+    assert np.degrees(np.arccos(min(cos, 1.0))) < 3
+    edges = np.geomspace(*ts.COLOUR_DOMAIN, 4 * ts.BANDS + 1)
+    np.testing.assert_allclose(edges, chapter["levels"])
 
 
 # -- the 3-D panels draw the loss, which is convex; its logarithm is not ----
