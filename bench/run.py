@@ -288,7 +288,7 @@ def run_live(args):
     print("\n== live: the explorers in JupyterLab ==", flush=True)
     pages = [book.BOOK / f"{page}.md" for page in book.toc_pages()]
     chosen = [path for path in pages if book.is_notebook(path)
-              and re.search(r"VegaExplorer\(|charts\.\w+\(|Explorer\(", path.read_text())]
+              and re.search(r"^from helpers\.explorer", path.read_text(), re.M)]
     if args.pages:
         chosen = [path for path in chosen if any(p in path.stem for p in args.pages)]
     found = lab.measure_book(chosen, steps=args.steps, pause_s=LIVE_PAUSE_S)
