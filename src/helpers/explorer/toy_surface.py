@@ -247,7 +247,8 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
                                 nearest=False, empty=False)
     # One rectangle per cell, always the same ones: a move changes the colours of the cells
     # whose band changes and adds or removes no element (which the page's icon script would
-    # scan). aria=False: no description for each cell, which Vega would rewrite at each move.
+    # scan). aria=False: no description for each cell, which Vega would rewrite at each move;
+    # likewise on the marks that are often empty (axe wants a label on an empty container).
     # Each cell overlaps its neighbours by a pixel and a half: no seams between them.
     heat = cells.mark_rect(x2Offset=1.5, y2Offset=-1.5, aria=False).encode(
         x=alt.X("w0:Q", scale=ws, title="w", axis=w_axis), x2="w1:Q",
@@ -267,7 +268,8 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
                 gw=f"({' + '.join(f'{r} * {x}' for r, x in zip(resid, xs))}) / ({n} * temp)"
                    " + lam * datum.w",
                 gb=f"({' + '.join(resid)}) / ({n} * temp) + lam * datum.b"))
-    outlined = cell.mark_rect(fill="transparent", stroke="white", strokeWidth=1.5).encode(
+    outlined = cell.mark_rect(fill="transparent", stroke="white", strokeWidth=1.5,
+                              aria=False).encode(
         x=alt.X("w0:Q", scale=ws), x2="w1:Q", y=alt.Y("b0:Q", scale=bs), y2="b1:Q",
         tooltip=[alt.Tooltip("w:Q", format=".2f"), alt.Tooltip("b:Q", format=".2f"),
                  alt.Tooltip("loss:Q", format=".4f"),
@@ -283,7 +285,7 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
             .mark_line(color="white", strokeDash=[2, 3], strokeWidth=1.5, aria=False)
             .encode(x=alt.X("pw:Q", scale=ws), y=alt.Y("pb:Q", scale=bs), order="s:Q"))
     # The table itself is drawn by nothing: an empty layer keeps it in the chart.
-    keep = alt.Chart(table).transform_filter("false").mark_point().encode(
+    keep = alt.Chart(table).transform_filter("false").mark_point(aria=False).encode(
         x=alt.X("w:Q", scale=ws), y=alt.Y("b:Q", scale=bs))
     one = alt.Chart(alt.Data(values=[{"s": 0}]))
     star_row = one.transform_calculate(found="has_star", pw="star_w", pb="star_b")
@@ -303,9 +305,9 @@ def toy_surface(toy_data, fit, theta_hat, *, data: str = "overlapping", reg: flo
                                   angle=f"atan2({float(a1[0] - a0[0])!r} * ({sw}) / "
                                         f"{W_RANGE[1] - W_RANGE[0]!r}, {float(a1[1] - a0[1])!r}"
                                         f" * height / {B_RANGE[1] - B_RANGE[0]!r}) * 180 / PI"))
-    shaft = arrow.mark_rule(color=STAR, strokeWidth=3).encode(
+    shaft = arrow.mark_rule(color=STAR, strokeWidth=3, aria=False).encode(
         x=alt.X("w0:Q", scale=ws), y=alt.Y("b0:Q", scale=bs), x2="w1:Q", y2="b1:Q")
-    head = arrow.mark_point(shape="triangle-up", filled=True, color=STAR, size=220,
+    head = arrow.mark_point(shape="triangle-up", filled=True, color=STAR, size=220, aria=False,
                             opacity=1).encode(
         x=alt.X("w1:Q", scale=ws), y=alt.Y("b1:Q", scale=bs),
         angle=alt.Angle("angle:Q", scale=None))
