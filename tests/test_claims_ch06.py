@@ -38,7 +38,10 @@ def chapter():
             if cell.cell_type == "markdown" and cell.source.startswith("## Summary"):
                 break
             if cell.cell_type == "code":
-                exec(compile(cell.source, str(CHAPTER), "exec"), namespace)
+                # IPython's line magics (%config) mean nothing outside a kernel.
+                source = "\n".join(line for line in cell.source.splitlines()
+                                   if not line.startswith("%"))
+                exec(compile(source, str(CHAPTER), "exec"), namespace)
     finally:
         plt.show = show
         plt.close("all")
