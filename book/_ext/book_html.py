@@ -5,6 +5,12 @@
 - Bibliography entries get the ARIA role their list needs.
 - Exercise solutions always start folded, and code cells do not show the
   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` lines kept for nbgrader.
+- A check cell shows the neutral state of a check no one has run (the page
+  has no kernel); the verdict it gave on the worked solution, when the book
+  was built, is shown at the end of that solution (see :func:`show_check`).
+- A solution's title opens the solution instead of linking to its exercise.
+- "Live Code" says plainly that it needs the internet when thebe cannot be
+  loaded (``_static/live-code.js``).
 - ``BOOK_NO_SOLUTIONS=1`` builds the edition without solutions (see
   :func:`set_no_solutions`).
 - The ``{exercise-table}`` directive lists the chapters' exercises, for the
@@ -30,7 +36,11 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
 
 # The combined TeX/MathML-to-HTML build, the TeX extensions it may
 # autoload, its fonts, and the accessibility components of its menu.
@@ -134,7 +144,7 @@ def set_no_solutions(app: Sphinx, config) -> None:
 
     ``BOOK_NO_SOLUTIONS=1`` (what ``python3 tasks.py build --no-solutions``
     sets) removes every solution, the code cells inside it and their
-    outputs, drops the check cells' outputs (they report on the removed
+    outputs, drops the check cells' verdicts (they report on the removed
     solution), replaces the downloadable sources with the student notebooks
     of :mod:`helpers.assign`, and removes the launch buttons (they would
     open the chapters with their solutions).  It reuses the normal build's
@@ -168,9 +178,11 @@ def _code_cells(document: nodes.Node):
 class TidySolutions(SphinxTransform):
     """Fold every solution, or remove them all; hide the nbgrader markers.
 
-    It runs after sphinx-exercise has merged each ``solution-start`` ...
-    ``solution-end`` block, code cells included, into one solution node
-    (that transform has priority 10).
+    Each check cell shows the neutral state of a check no one has run; with
+    solutions, its verdict on the worked answer moves to the end of the
+    solution before it (:func:`show_check`).  It runs after sphinx-exercise
+    has merged each ``solution-start`` ... ``solution-end`` block, code
+    cells included, into one solution node (that transform has priority 10).
     """
 
     default_priority = 20
@@ -188,13 +200,19 @@ class TidySolutions(SphinxTransform):
                 if "solution" in tags:
                     cell.parent.remove(cell)
                 elif "check" in tags:
-                    for output in [c for c in cell.children
-                                   if c.get("nb_element") == "cell_code_output"]:
-                        cell.remove(output)
+                    show_check(cell, None)
         else:
             for node in self.document.findall(solution_node):
                 if "dropdown" not in node["classes"]:
                     node["classes"].append("dropdown")
+            for cell in _code_cells(self.document):
+                if "check" in _cell_tags(cell):
+                    before = _previous_element(cell)
+                    if not isinstance(before, solution_node):
+                        logger.warning("a check cell must follow the solution of its exercise "
+                                       "(see CONTRIBUTING.md, Exercises)", location=cell)
+                        before = None
+                    show_check(cell, before)
         for cell in _code_cells(self.document):
             for block in cell.findall(nodes.literal_block):
                 strip_solution_markers(block)
@@ -207,6 +225,106 @@ class TidySolutions(SphinxTransform):
             parent.remove(child)
             if isinstance(child, end_type):
                 break
+
+
+def _previous_element(node: nodes.Element) -> nodes.Node | None:
+    """The sibling before `node`, passing over comments and link targets."""
+    parent = node.parent
+    for sibling in reversed(parent.children[:parent.index(node)]):
+        if not isinstance(sibling, (nodes.comment, nodes.target, nodes.Text)):
+            return sibling
+    return None
+
+
+def _outputs(cell: nodes.Element) -> list[nodes.Element]:
+    return [c for c in cell.children if c.get("nb_element") == "cell_code_output"]
+
+
+def _plain_text(output: nodes.Element) -> str:
+    """The text/plain form of an output (what the notebook printed)."""
+    for part in output.findall(nodes.container):
+        if part.get("mime_type") == "text/plain":
+            return part.astext()
+    return output.astext()
+
+
+def _pending_output() -> nodes.container:
+    """An output holding the neutral state of a check, in HTML and as text."""
+    from helpers.checks.engine import pending_html, pending_text
+
+    as_html = nodes.container(mime_type="text/html")
+    as_html += nodes.raw("", pending_html(), format="html", classes=["output", "text_html"])
+    as_text = nodes.container(mime_type="text/plain")
+    as_text += nodes.literal_block(pending_text(), pending_text(), language="none",
+                                   classes=["output", "text_plain"])
+    bundle = nodes.container(nb_element="mime_bundle")
+    bundle += [as_html, as_text]
+    output = nodes.container(nb_element="cell_code_output", classes=["cell_output"])
+    output += bundle
+    return output
+
+
+def show_check(cell: nodes.Element, solution: nodes.Element | None) -> None:
+    """Show a check cell as a reader meets it, and its verdict inside `solution`.
+
+    The book runs each check on the worked solution, so the cell's output
+    is that solution's verdict; above an answer the reader has not given it
+    would be false.  The cell gets the neutral state of
+    :func:`helpers.checks.engine.pending_html` instead, and the verdict goes
+    to the end of `solution` (dropped when `solution` is None), after a line
+    naming the check.  A verdict that is not "correct" is a warning: the
+    worked solution must pass its own check.
+    """
+    from helpers.checks.engine import status_of
+
+    source = [c for c in cell.children if c.get("nb_element") == "cell_code_source"]
+    lines = [line.strip() for line in (source[0].astext() if source else "").splitlines()]
+    verdicts = _outputs(cell)
+    for output in verdicts:
+        cell.remove(output)
+    cell += _pending_output()
+    if solution is None:
+        return
+    text = "\n".join(_plain_text(output) for output in verdicts).strip()
+    if status_of(text) != "correct":
+        logger.warning("the check after this solution does not pass on it: "
+                       f"{text.splitlines()[0] if text else 'it printed nothing'}",
+                       location=cell)
+    body = solution.children[-1] if isinstance(solution.children[-1], nodes.section) \
+        else solution
+    call = [line for line in lines if line and not line.startswith("#")]
+    lead = nodes.paragraph(classes=["check-on-solution"])
+    if call:
+        lead += nodes.Text("Run on this worked answer, the check ")
+        lead += nodes.literal(text=call[-1])
+        lead += nodes.Text(" says:")
+    else:
+        lead += nodes.Text("Run on this worked answer, the check says:")
+    body += lead
+    body += verdicts
+
+
+class UnlinkSolutionTitles(SphinxPostTransform):
+    """A solution's title is the toggle that opens it, and links nowhere.
+
+    sphinx-exercise makes the "Exercise N (title)" part of a solution's
+    title a link to the exercise: a click on it jumped to the exercise
+    instead of opening the solution.  The exercise is just above, so the
+    words stay and the link goes.  It runs after sphinx-exercise has built
+    the titles (its post-transforms have priorities 20 to 22).
+    """
+
+    default_priority = 30
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx_exercise.nodes import solution_node
+
+        for solution in self.document.findall(solution_node):
+            title = solution.children[0] if solution.children else None
+            if isinstance(title, nodes.title):
+                for link in list(title.findall(nodes.reference)):
+                    link.replace_self(link.children)
 
 
 def strip_solution_markers(block: nodes.literal_block) -> None:
@@ -391,6 +509,9 @@ def _table(header: list[str], rows: list[list], widths: list[int]) -> nodes.tabl
 def setup(app: Sphinx) -> dict:
     app.add_config_value("book_no_solutions", False, "env", types=[bool])
     app.add_transform(TidySolutions)
+    app.add_post_transform(UnlinkSolutionTitles)
+    # Says so when "Live Code" cannot load thebe (no internet).
+    app.add_js_file("live-code.js", defer="defer")
     app.add_directive("exercise-table", ExerciseTable)
     app.connect("config-inited", set_no_solutions, priority=900)
     app.connect("html-page-context", offer_student_notebook, priority=500)

@@ -7,12 +7,18 @@ a wrong answer with what each known :class:`Mistake` gives, for its hint.
 The steps are always, in this order: not attempted, wrong type, the call, a
 missing ``return``, shape, value, which mistake.  The answer is passed in:
 a check never reads a learner's globals.
+
+In a notebook a check cell shows its :class:`Feedback`.  The HTML book has
+no kernel: there a check cell shows :func:`pending_html`, and the verdict
+the worked solution earned when the book was built is shown inside the
+solution (``book/_ext/book_html.py`` moves it there).
 """
 
 from __future__ import annotations
 
 import html
 import inspect
+import re
 from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -21,7 +27,7 @@ import numpy as np
 
 __all__ = ["Feedback", "CheckFailed", "NOT_ATTEMPTED", "is_not_attempted", "Tolerance",
            "Case", "Mistake", "ValueExercise", "FunctionExercise", "all_correct",
-           "check_value", "check_function"]
+           "check_value", "check_function", "status_of", "pending_text", "pending_html"]
 
 STATUSES = ("correct", "not attempted", "wrong type", "wrong shape", "wrong value")
 
@@ -80,6 +86,61 @@ class Feedback:
         if not self:
             raise CheckFailed(str(self))
         return self
+
+
+# The first line of str(Feedback): its status in brackets.
+_STATUS_LINE = re.compile(r"\[(" + "|".join(re.escape(s) for s in STATUSES) + r")\] ")
+
+
+def status_of(text: str) -> str | None:
+    """The status of a :class:`Feedback` from its printed form, or None if it is none.
+
+    A notebook keeps each check's result as text (``str(feedback)``) beside
+    its HTML; the HTML book reads the verdict from it.
+
+    Examples
+    --------
+    >>> status_of(str(Feedback("wrong shape", "x has shape (2,).")))
+    'wrong shape'
+    >>> status_of("[1.0, 2.0]") is None
+    True
+    """
+    match = _STATUS_LINE.match(text.strip())
+    return match.group(1) if match else None
+
+
+# What a check cell of the HTML book shows before the reader has run
+# anything: the page has no kernel, so any verdict there would be the one
+# the worked solution earned when the book was built.
+PENDING_TITLE = "Not attempted yet"
+PENDING_MESSAGE = "write your answer above and run this cell."
+
+
+def pending_text() -> str:
+    """The neutral state of a check no one has run yet, as plain text.
+
+    Examples
+    --------
+    >>> print(pending_text())
+    Not attempted yet: write your answer above and run this cell.
+    """
+    return f"{PENDING_TITLE}: {PENDING_MESSAGE}"
+
+
+def pending_html() -> str:
+    """The neutral state of a check no one has run yet, as the HTML book shows it.
+
+    It has no mark and no colour of a verdict (the book's ``checks.css``
+    gives it a neutral border), and its class is ``check-pending``, not
+    ``check-feedback``.
+
+    Examples
+    --------
+    >>> pending_html().startswith('<div class="check-pending"')
+    True
+    """
+    return (f'<div class="check-pending"><strong>{html.escape(PENDING_TITLE)}'
+            f"</strong>: {html.escape(PENDING_MESSAGE)}</div>")
 
 
 class _NotAttempted:
