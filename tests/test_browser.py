@@ -84,9 +84,7 @@ def test_explorer_text_is_readable_in_both_themes(page, site_url, built_book, th
             page.evaluate("document.documentElement.dataset.theme = 'dark'")
             # explorer.js draws the charts again in the dark theme's colours.
             page.wait_for_function("() => [...document.querySelectorAll('.vega-explorer')]"
-                                   ".every(b => b.dataset.ready === '1' && "
-                                   "getComputedStyle(b.querySelector('svg text')).fill "
-                                   "!== 'rgb(0, 0, 0)')", timeout=30_000)
+                                   ".every(b => b.dataset.theme === 'dark')", timeout=30_000)
         problems += [f"{name}: {p}" for p in explorer_contrast_problems(page)]
     assert problems == []
 

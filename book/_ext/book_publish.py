@@ -23,9 +23,15 @@ NOTEBOOKS_BRANCH = "notebooks"
 COLAB = "https://colab.research.google.com/github"
 
 
-def citation(srcdir) -> dict:
-    """The book's citation metadata, from the CITATION.cff beside the book's folder."""
+def citation(srcdir) -> dict | None:
+    """The book's citation metadata, from the CITATION.cff beside the book's folder.
+
+    None where there is none: a sample book built from a few pages elsewhere (the
+    tests build some) gets no citation.
+    """
     path = Path(srcdir).resolve().parent / "CITATION.cff"
+    if not path.exists():
+        return None
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
@@ -97,8 +103,11 @@ def add_citation(app, pagename, templatename, context, doctree) -> None:
     """End each chapter page with a BibTeX entry for the chapter."""
     if not _is_chapter(pagename) or "body" not in context:
         return
+    meta = citation(app.srcdir)
+    if meta is None:
+        return
     title = re.sub(r"<[^>]+>", "", context.get("title", "")).strip()
-    entry = bibtex(citation(app.srcdir), html.unescape(title), pagename)
+    entry = bibtex(meta, html.unescape(title), pagename)
     context["body"] += (
         '<section class="cite-chapter" id="cite-this-chapter">'
         '<h2>Cite this chapter<a class="headerlink" href="#cite-this-chapter" '

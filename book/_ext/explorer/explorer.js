@@ -59,6 +59,7 @@
           (name) => [name, view.signal(name)])),
     };
     block.classList.add("vega-explorer-live");
+    block.dataset.theme = dark() ? "dark" : "light";  // drawn in this theme's colours
     block.dataset.ready = "1";
   }
 
