@@ -29,6 +29,9 @@ from helpers.checks.engine import (STATUSES, Feedback, pending_html, pending_tex
 from tests.support.book import notebooks
 from tools.project import ROOT
 
+#: The pages with exercises (the appendix and the preface have none).
+EXERCISE_PAGES = [name for name in notebooks() if name.startswith("chapters/")]
+
 CHECK_TAG = re.compile(r"^:tags: \[check\]$", re.M)
 
 
@@ -252,7 +255,7 @@ def test_no_verdict_outside_a_solution(built_book):
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", notebooks())
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
 def test_each_check_passes_inside_its_solution(built_book, name):
     """After each solution comes its check cell, showing the neutral state; the solution
     itself ends with that check's verdict on the worked answer, which is "Correct"."""
@@ -272,7 +275,7 @@ def test_each_check_passes_inside_its_solution(built_book, name):
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", notebooks())
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
 def test_solution_titles_link_nowhere(built_book, name):
     found = read_checks(built_book / f"{name}.html")
     assert found.titles, name
@@ -326,7 +329,7 @@ def _open(page, site_url, name):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", notebooks())
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
 def test_reader_sees_no_verdict_before_answering(reader, site_url, name):
     """What is visible on the page (solutions folded) has no verdict, and one neutral
     state per check."""
@@ -351,7 +354,7 @@ _TITLE_WORDS = """(title) => {
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", notebooks())
+@pytest.mark.parametrize("name", EXERCISE_PAGES)
 def test_clicking_a_solution_title_opens_it(reader, site_url, name):
     """A click on the words of a solution's title opens the solution, where it is, and
     shows the check passing on the worked answer; the page does not move or navigate."""
