@@ -13,15 +13,11 @@ Jacobian, whatever the label.
 
 from pathlib import Path
 
-import jupytext
-import matplotlib
 import numpy as np
 import pytest
 
 import helpers
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from tests.support.book import chapter_namespace
 
 CHAPTER = Path(__file__).resolve().parents[1] / "book/chapters/06-convexity.md"
 
@@ -29,23 +25,7 @@ CHAPTER = Path(__file__).resolve().parents[1] / "book/chapters/06-convexity.md"
 @pytest.fixture(scope="module")
 def chapter():
     """The namespace left by the chapter's code cells before its summary."""
-    notebook = jupytext.read(CHAPTER)
-    namespace = {}
-    show = plt.show
-    plt.show = lambda *args, **kwargs: plt.close("all")   # no window, no warning
-    try:
-        for cell in notebook.cells:
-            if cell.cell_type == "markdown" and cell.source.startswith("## Summary"):
-                break
-            if cell.cell_type == "code":
-                # IPython's line magics (%config) mean nothing outside a kernel.
-                source = "\n".join(line for line in cell.source.splitlines()
-                                   if not line.startswith("%"))
-                exec(compile(source, str(CHAPTER), "exec"), namespace)
-    finally:
-        plt.show = show
-        plt.close("all")
-    return namespace
+    return chapter_namespace(CHAPTER, lambda text: text.startswith("## Summary"))
 
 
 def toy_grad(theta, x, y, reg, temperature=1.0):

@@ -23,6 +23,7 @@ import pytest
 import helpers
 from helpers.explorer import toy_surface as ts
 from helpers.explorer.vega import MIN_POSITIONS, VegaExplorer, _params
+from tests.support.book import chapter_namespace
 
 pytest.importorskip("altair")
 
@@ -33,28 +34,7 @@ ATOL = 1e-6
 @pytest.fixture(scope="module")
 def chapter():
     """The names the chapter's code cells define before its explorer section."""
-    import jupytext
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    namespace = {}
-    show = plt.show
-    plt.show = lambda *args, **kwargs: plt.close("all")
-    try:
-        for cell in jupytext.read(CHAPTER).cells:
-            if cell.cell_type == "markdown" and "## Explore" in cell.source:
-                break
-            if cell.cell_type == "code":
-                # IPython's line magics (%config) mean nothing outside a kernel.
-                source = "\n".join(line for line in cell.source.splitlines()
-                                   if not line.startswith("%"))
-                exec(compile(source, str(CHAPTER), "exec"), namespace)
-    finally:
-        plt.show = show
-        plt.close("all")
-    return namespace
+    return chapter_namespace(CHAPTER, lambda text: "## Explore" in text)
 
 
 @pytest.fixture(scope="module")

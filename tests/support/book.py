@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tools.project import BOOK
 
-__all__ = ["toc_pages", "is_notebook", "notebooks"]
+__all__ = ["toc_pages", "is_notebook", "notebooks", "chapter_namespace"]
 
 
 def toc_pages(book: Path = BOOK) -> list[str]:
@@ -50,3 +50,32 @@ def is_notebook(path: Path) -> bool:
 def notebooks(book: Path = BOOK) -> list[str]:
     """The pages of :func:`toc_pages` that are notebooks."""
     return [page for page in toc_pages(book) if is_notebook(Path(book) / f"{page}.md")]
+
+
+def chapter_namespace(chapter: Path, stop) -> dict:
+    """The names a chapter's code cells define, run in order until ``stop(markdown)`` is true.
+
+    Figures are closed instead of shown, and IPython's line magics (``%config``), which
+    mean nothing outside a kernel, are skipped.
+    """
+    import jupytext
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    namespace: dict = {}
+    show = plt.show
+    plt.show = lambda *args, **kwargs: plt.close("all")   # no window, no warning
+    try:
+        for cell in jupytext.read(chapter).cells:
+            if cell.cell_type == "markdown" and stop(cell.source):
+                break
+            if cell.cell_type == "code":
+                source = "\n".join(line for line in cell.source.splitlines()
+                                   if not line.startswith("%"))
+                exec(compile(source, str(chapter), "exec"), namespace)
+    finally:
+        plt.show = show
+        plt.close("all")
+    return namespace
