@@ -642,3 +642,155 @@ def test_student_notebook_runs_and_reports_not_attempted(chapter_file, tmp_path,
         text = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
                        for o in cell.outputs)
         assert "[not attempted]" in text, f"{cell.source!r} printed {text!r}"
+
+
+# --------------------------------------------------------------------------
+# Every answer in words is collected
+# --------------------------------------------------------------------------
+
+# A sentence asks for words if it is a question or tells the student to reason
+# aloud. Read from the statement's text, not from the classes under test.
+_ASKS = re.compile(r"\b(explain|say|describe|compare|predict|justify|discuss|interpret"
+                   r"|show that|find|design|think|conclude|in words)\b", re.I)
+
+# Code exercises whose questions the stored value answers by itself.
+ANSWERED_BY_THE_VALUE = {
+    # "What is the largest a ...?  Store it in largest_safe_logit": the number is the answer.
+    "ex-stability-threshold",
+}
+
+
+def asks_for_words(statement: str) -> list[str]:
+    """The sentences of an exercise statement (code blocks left out) that ask for words."""
+    text = " ".join(re.sub(r"```.*?```", " ", statement, flags=re.S).split())
+    return [s for s in re.split(r"(?<=[.?!])\s+", text) if s.endswith("?") or _ASKS.search(s)]
+
+
+def test_the_heuristic_tells_words_from_code():
+    assert asks_for_words("Store it in `x`. Why is it positive?") == ["Why is it positive?"]
+    assert asks_for_words("Then explain the difference.") == ["Then explain the difference."]
+    assert asks_for_words("Write `f(x)`, which returns `2 * x` (it explains why).") == []
+    assert asks_for_words("```python\nwhat = f()?\n```\nStore it.") == []
+
+
+@pytest.mark.parametrize("chapter", toc_chapters(), ids=lambda p: p.stem)
+def test_every_exercise_that_asks_for_words_collects_them(chapter, tmp_path):
+    parsed = assign.read_chapter(chapter)
+    labels = {e.label for e in parsed.exercises}
+    assert ANSWERED_BY_THE_VALUE <= labels or not ANSWERED_BY_THE_VALUE & labels
+    asking = {e.label for e in parsed.exercises
+              if asks_for_words(e.statement) and e.label not in ANSWERED_BY_THE_VALUE}
+    collected = {e.label for e in parsed.exercises if e.in_words}
+    assert asking - collected == set(), "add `prose-answer` to these exercises' solution-start"
+    for label in ANSWERED_BY_THE_VALUE & labels:  # an exception that is no longer one goes
+        assert asks_for_words(next(e for e in parsed.exercises if e.label == label).statement)
+    # The student notebook has an answer cell for each, and the nbgrader source a
+    # graded written cell holding the worked answer.
+    nb = nbformat.read(_student(chapter, tmp_path), as_version=4)
+    assert sum(c.source == assign.ANSWER_PLACEHOLDER for c in nb.cells) == len(collected)
+    written = {c.metadata["nbgrader"]["grade_id"]: c
+               for c in assign.nbgrader_notebook(parsed).cells
+               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")}
+    assert set(written) == {f"{label}-written" for label in collected}
+    for cell in written.values():
+        assert cell.metadata["nbgrader"]["solution"] and cell.source != assign.ANSWER_PLACEHOLDER
+
+
+def test_the_six_known_gaps_are_closed():
+    """The exercises of chapters 7 to 9 whose words nbgrader used to miss."""
+    exercises = {e.label: e for path in toc_chapters()
+                 for e in assign.read_chapter(path).exercises}
+    for label in ("ex-regression-initial-loss", "ex-frameworks-bug", "ex-frameworks-segmentation",
+                  "ex-frameworks-scipy", "ex-mi-ceiling", "ex-mi-naive-bias"):
+        assert exercises[label].auto_checked and exercises[label].in_words, label
+
+
+# --------------------------------------------------------------------------
+# Points
+# --------------------------------------------------------------------------
+
+def _points(notebook) -> dict[str, float]:
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def test_points_default_to_one_a_graded_cell(sample):
+    notebook = assign.nbgrader_notebook(assign.read_chapter(sample))
+    assert _points(notebook) == {"ex-sample-value-check": 1, "ex-sample-function-check": 1,
+                                 "ex-sample-words-written": 1, "ex-sample-both-written": 1,
+                                 "ex-sample-both-check": 1}
+
+
+def test_points_from_the_class_are_shared_by_the_cells(sample):
+    sample.write_text(SAMPLE.replace(":label: ex-sample-both\n",
+                                     ":label: ex-sample-both\n:class: points-3\n")
+                      .replace(":class: minutes-25", ":class: minutes-25 points-4"))
+    chapter = assign.read_chapter(sample)
+    assert [e.points for e in chapter.exercises] == [1, 4, 1, 3]
+    got = _points(assign.nbgrader_notebook(chapter))
+    assert got["ex-sample-function-check"] == 4
+    assert got["ex-sample-both-written"] == got["ex-sample-both-check"] == 1.5
+    assert sum(got.values()) == 1 + 4 + 1 + 3
+
+
+def test_points_override_from_the_command_line(tmp_path):
+    chapter = toc_chapters()[0]
+    label = next(e for e in assign.read_chapter(chapter).exercises
+                 if e.auto_checked and e.in_words).label  # a check and a written cell
+    result = _cli(str(chapter.relative_to(ROOT)), "--nbgrader", "--out", str(tmp_path),
+                  "--points", f"{label}=1", "--points", "ex-softmax-by-hand=2.5")
+    assert result.returncode == 0, result.stderr
+    got = _points(nbformat.read(tmp_path / "source" / chapter.stem / f"{chapter.stem}.ipynb", 4))
+    assert got[f"{label}-written"] == 0.5 and got[f"{label}-check"] == 0.5
+    assert got["ex-softmax-by-hand-check"] == 2.5
+    others = {k: v for k, v in got.items() if not k.startswith((label, "ex-softmax-by-hand"))}
+    assert others and set(others.values()) == {1}
+    listed = _cli("--all", "--list", "--points", "ex-softmax-by-hand=2.5").stdout
+    default = _cli("--all", "--list").stdout
+    row = re.compile(rf"^{chapter.stem}\s.*?\s(\d+(?:\.\d+)?)\s+\w+,", re.M)
+    assert float(row.search(listed)[1]) == float(row.search(default)[1]) + 1.5
+
+
+def test_split_points_adds_up():
+    for total in (1, 2, 3, 7, 10, 2.5):
+        for cells in range(1, 8):
+            shares = assign.split_points(total, cells)
+            assert len(shares) == cells and abs(sum(shares) - total) < 1e-9
+            assert max(shares) - min(shares) <= 0.01 * cells
+
+
+@pytest.mark.parametrize("value, message", [
+    ("ex-nowhere=3", "--points ex-nowhere=3: no exercise ex-nowhere"),
+    ("ex-softmax-by-hand=0", "the points are a number above zero"),
+    ("ex-softmax-by-hand=-2", "the points are a number above zero"),
+    ("ex-softmax-by-hand=nan", "the points are a number above zero"),
+    ("ex-softmax-by-hand=three", "the points are a number above zero"),
+    ("ex-softmax-by-hand", "write LABEL=N"),
+    ("=3", "write LABEL=N"),
+])
+def test_points_bad_input(value, message, tmp_path):
+    result = _cli("--all", "--nbgrader", "--out", str(tmp_path), "--points", value)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not any(tmp_path.iterdir())
+
+
+def test_points_twice_or_without_nbgrader(tmp_path):
+    twice = _cli("--all", "--nbgrader", "--out", str(tmp_path), "--points",
+                 "ex-softmax-by-hand=2", "--points", "ex-softmax-by-hand=3")
+    assert twice.returncode == 2 and "is given twice" in twice.stderr
+    alone = _cli("--all", "--out", str(tmp_path), "--points", "ex-softmax-by-hand=2")
+    assert alone.returncode == 2 and "--points only goes with --nbgrader" in alone.stderr
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("cls", ["points-0", "points-x", "points-1.5", "points--2"])
+def test_a_bad_points_class_is_a_clear_error(cls, tmp_path):
+    path = tmp_path / "broken.md"
+    path.write_text(_chapter(EXERCISE.replace(":label: ex-x\n", f":label: ex-x\n:class: {cls}\n")))
+    with pytest.raises(AssignError, match=rf"broken.md:\d+: the class '{re.escape(cls)}' of ex-x"):
+        assign.read_chapter(path)
+
+
+def test_the_api_rejects_points_for_unknown_exercises(sample):
+    with pytest.raises(ValueError, match="points: no exercise ex-nowhere"):
+        assign.nbgrader_notebook(assign.read_chapter(sample), points={"ex-nowhere": 2})

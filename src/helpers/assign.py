@@ -13,8 +13,17 @@ The student notebook drops every cell of a solution block and has
 ``YOUR ANSWER HERE`` after the first block of an exercise answered in words
 (no starter, or the class ``prose-answer`` on ``solution-start``), so it runs
 top to bottom and every check says "not attempted". The nbgrader source keeps
-the answers, marked for nbgrader, and makes each check a test. See
-``book/instructors.md``.
+the answers, marked for nbgrader, makes each check a test and each answer in
+words a manually graded cell holding the worked solution, the grader's rubric.
+See ``book/instructors.md``.
+
+Points: an exercise is worth its ``points-N`` class, else one point for each
+graded cell (each check, and its answer in words); ``--points LABEL=N``
+overrides one exercise (repeat it for others). An exercise's points are shared
+equally among its graded cells by :func:`split_points`, so that a check and a
+written answer of a 3-point exercise get 1.5 each::
+
+    python -m helpers.assign --all --nbgrader --out course/ --points ex-mi-ceiling=3
 
 The names of :mod:`helpers.chapters` that other code uses are exported here too.
 """
@@ -25,9 +34,10 @@ import argparse
 import ast
 import copy
 import itertools
+import math
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
@@ -48,7 +58,8 @@ from helpers.chapters import _names, _visible  # what a cell defines; its metada
 
 __all__ = ["ANSWER_PLACEHOLDER", "PROSE_ANSWER_CLASS", "AssignError", "Chapter", "Exercise",
            "Part", "SolutionBlock", "chapters_in_toc", "main", "nbgrader_notebook",
-           "parse_chapter", "read_chapter", "student_notebook", "write_nbgrader", "write_student"]
+           "parse_chapter", "parse_points", "read_chapter", "split_points", "student_notebook",
+           "write_nbgrader", "write_student"]
 
 
 def _notebook(chapter: Chapter, cells: list, edition: str):
@@ -117,11 +128,40 @@ def _assertive(source: str, where: str) -> str:
     return f"{data[:begin].decode()}print({text}.assert_correct()){data[end:].decode()}"
 
 
-def nbgrader_notebook(chapter: Chapter, *, points: float = 1):
-    """The nbgrader source notebook (schema 3), `points` for each graded cell.
+def split_points(total: float, cells: int) -> list[float]:
+    """An exercise's `total` points shared equally among its `cells` graded cells.
+
+    The shares are rounded to hundredths and the last cell takes what is left,
+    so that they add up to `total` exactly as nbgrader adds them.
+
+    Examples
+    --------
+    >>> split_points(3, 2)
+    [1.5, 1.5]
+    >>> split_points(1, 3)
+    [0.33, 0.33, 0.34]
+    >>> split_points(2, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: cells: an exercise with points has at least one graded cell, not 0
+    """
+    if not isinstance(cells, int) or cells < 1:
+        raise ValueError(f"cells: an exercise with points has at least one graded cell, "
+                         f"not {cells!r}")
+    if not isinstance(total, (int, float)) or not math.isfinite(total) or total <= 0:
+        raise ValueError(f"total: points are a finite number above zero, not {total!r}")
+    share = round(total / cells, 2)
+    return [share] * (cells - 1) + [round(total - share * (cells - 1), 2)]
+
+
+def nbgrader_notebook(chapter: Chapter, *, points: Mapping[str, float] | None = None):
+    """The nbgrader source notebook (schema 3).
 
     Each solution code cell is an answer cell, each answer in words a graded cell
     holding the worked answer, each check a locked test, each statement locked.
+    An exercise's points (its ``points-N`` class, else one for each graded cell,
+    or ``points[label]`` if given) are shared among its graded cells by
+    :func:`split_points`, in the order they come.
     The prose of the solutions goes, and so does a starter holding only stubs
     that the answer defines again (one that sets ``p1 = NOT_ATTEMPTED`` stays, so
     that an unanswered exercise is "not attempted", not a NameError).
@@ -152,14 +192,20 @@ def nbgrader_notebook(chapter: Chapter, *, points: float = 1):
     ... check_x(x)
     ... ```
     ... ''')
-    >>> for cell in nbgrader_notebook(chapter).cells:
-    ...     print(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source.splitlines()[-1])
-    ex-two-statement :::
-    None x = NOT_ATTEMPTED
-    ex-two-answer ### END SOLUTION
-    ex-two-check print(check_x(x).assert_correct())
+    >>> for cell in nbgrader_notebook(chapter, points={"ex-two": 3}).cells:
+    ...     meta = cell.metadata.get("nbgrader", {})
+    ...     print(meta.get("grade_id"), meta.get("points"), cell.source.splitlines()[-1])
+    ex-two-statement None :::
+    None None x = NOT_ATTEMPTED
+    ex-two-answer None ### END SOLUTION
+    ex-two-check 3.0 print(check_x(x).assert_correct())
     """
     exercises, used, cells = {e.label: e for e in chapter.exercises}, set(), []
+    unknown = sorted(set(points or {}) - set(exercises))
+    if unknown:
+        raise ValueError(f"points: no exercise {', '.join(unknown)} in {chapter.path}")
+    shares = {label: split_points((points or {}).get(label, e.points), e.graded_cells)
+              for label, e in exercises.items() if e.graded_cells}
 
     def marked(cell, label: str, kind: str, *, solution=False, locked=False, graded=False):
         base = re.sub(r"[^A-Za-z0-9_-]+", "-", f"{label}-{kind}").strip("-")
@@ -170,7 +216,7 @@ def nbgrader_notebook(chapter: Chapter, *, points: float = 1):
         meta = _visible(cell.metadata) if solution else copy.deepcopy(dict(cell.metadata))
         meta["nbgrader"] = {"grade": graded, "grade_id": grade_id, "locked": locked,
                             "schema_version": 3, "solution": solution,
-                            **({"points": points} if graded else {})}
+                            **({"points": float(shares[label].pop(0))} if graded else {})}
         return nbformat.from_dict({**cell, "metadata": meta})
 
     def replaced(starter, exercise: Exercise) -> bool:
@@ -208,20 +254,71 @@ def write_student(chapter: Chapter, out: str | Path) -> Path:
     return _write(student_notebook(chapter), Path(out) / f"{chapter.name}.ipynb")
 
 
-def write_nbgrader(chapter: Chapter, out: str | Path, assignment: str | None = None) -> Path:
+def write_nbgrader(chapter: Chapter, out: str | Path, assignment: str | None = None, *,
+                   points: Mapping[str, float] | None = None) -> Path:
     """Write ``out/source/<assignment>/<chapter>.ipynb`` and return its path (the
-    assignment is named after the chapter unless given)."""
+    assignment is named after the chapter unless given); `points` overrides the
+    points of the exercises it names (see :func:`nbgrader_notebook`)."""
     folder = Path(out) / "source" / (assignment or chapter.name)
-    return _write(nbgrader_notebook(chapter), folder / f"{chapter.name}.ipynb")
+    return _write(nbgrader_notebook(chapter, points=points), folder / f"{chapter.name}.ipynb")
 
 
-def _summary(chapters: Sequence[Chapter]) -> str:
-    rows = [("chapter", "exercises", "auto-checked", "in words", "minutes", "kinds")]
+def parse_points(values: Sequence[str], chapters: Sequence[Chapter]) -> dict[str, float]:
+    """The ``--points LABEL=N`` overrides, checked against the exercises of `chapters`.
+
+    Raises
+    ------
+    ValueError
+        For a value not of the form ``LABEL=N``, N not a finite number above
+        zero, a label given twice, or no graded exercise with that label.
+
+    Examples
+    --------
+    >>> chapter = parse_chapter(":::{exercise} Why\\n:label: ex-why\\n:::\\n"
+    ...                         "::::{solution-start} ex-why\\n::::\\n::::{solution-end}\\n::::\\n")
+    >>> parse_points(["ex-why=2.5"], [chapter])
+    {'ex-why': 2.5}
+    >>> parse_points(["ex-who=2"], [chapter])
+    Traceback (most recent call last):
+    ...
+    ValueError: --points ex-who=2: no exercise ex-who in the chapters chosen
+    >>> parse_points(["ex-why=0"], [chapter])
+    Traceback (most recent call last):
+    ...
+    ValueError: --points ex-why=0: the points are a number above zero, e.g. ex-why=3
+    """
+    exercises = {e.label: e for chapter in chapters for e in chapter.exercises}
+    found: dict[str, float] = {}
+    for value in values:
+        label, sep, number = value.partition("=")
+        label, number = label.strip(), number.strip()
+        if not sep or not label:
+            raise ValueError(f"--points {value}: write LABEL=N, e.g. ex-softmax-by-hand=3")
+        try:
+            points = float(number)
+        except ValueError:
+            points = math.nan
+        if not math.isfinite(points) or points <= 0:
+            raise ValueError(f"--points {value}: the points are a number above zero, "
+                             f"e.g. {label}=3")
+        if label in found:
+            raise ValueError(f"--points {value}: {label} is given twice")
+        if label not in exercises:
+            raise ValueError(f"--points {value}: no exercise {label} in the chapters chosen")
+        if not exercises[label].graded_cells:
+            raise ValueError(f"--points {value}: {label} has no check and no answer in words")
+        found[label] = points
+    return found
+
+
+def _summary(chapters: Sequence[Chapter], points: Mapping[str, float]) -> str:
+    rows = [("chapter", "exercises", "auto-checked", "in words", "minutes", "points", "kinds")]
     for ch in chapters:
         ex = ch.exercises
+        total = sum(points.get(e.label, e.points) for e in ex if e.graded_cells)
         rows.append((ch.name, str(len(ex)), str(sum(e.auto_checked for e in ex)),
                      str(sum(e.in_words for e in ex)), str(sum(e.minutes for e in ex)),
-                     ", ".join(sorted({e.kind for e in ex}))))
+                     f"{total:g}", ", ".join(sorted({e.kind for e in ex}))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
@@ -237,8 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     add("--out", type=Path, default=Path("student"), help="output folder (default: student)")
     add("--nbgrader", action="store_true", help="write OUT/source/ASSIGNMENT/ for nbgrader")
     add("--assignment", metavar="NAME", help="one nbgrader assignment (default: one a chapter)")
+    add("--points", action="append", default=[], metavar="LABEL=N",
+        help="with --nbgrader: exercise LABEL is worth N points (repeat for others)")
     add("--list", action="store_true", help="print the chapters' exercises and write nothing")
     args = parser.parse_args(argv)
+    if args.points and not (args.nbgrader or args.list):
+        parser.error("--points only goes with --nbgrader (or --list)")
     if args.assignment and not args.nbgrader:
         parser.error("--assignment only goes with --nbgrader")
     if args.assignment and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.assignment):
@@ -253,12 +354,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in paths:
             unique.setdefault(path.resolve(), path)
         chapters = [read_chapter(path) for path in unique.values()]
+        try:
+            points = parse_points(args.points, chapters)
+        except ValueError as exc:
+            parser.error(str(exc))
         if args.list:
-            print(_summary(chapters))
+            print(_summary(chapters, points))
             return 0
         for chapter in chapters:
-            written = (write_nbgrader(chapter, args.out, args.assignment) if args.nbgrader
-                       else write_student(chapter, args.out))
+            mine = {k: v for k, v in points.items()
+                    if k in {e.label for e in chapter.exercises}}
+            written = (write_nbgrader(chapter, args.out, args.assignment, points=mine)
+                       if args.nbgrader else write_student(chapter, args.out))
             print(f"{written}  ({len(chapter.exercises)} exercises, "
                   f"{sum(e.auto_checked for e in chapter.exercises)} auto-checked)")
     except AssignError as exc:

@@ -44,6 +44,7 @@ PROSE_ANSWER_CLASS = "prose-answer"  # on solution-start: answer in words as wel
 _BEGIN, _END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*$", re.MULTILINE)
 _DIRECTIVE = re.compile(r"\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)")
+_POINTS = "points-"  # the class that sets an exercise's points, e.g. points-3
 _EXERCISES, _STARTS = ("exercise", "exercise-start"), ("solution-start", "solution")
 # jupytext's MyST reader sees only ``` fences; MyST directives also use ::: fences.
 _MARKDOWN = MarkdownIt("commonmark").use(colon_fence_plugin).disable("inline", True)
@@ -85,6 +86,7 @@ class Exercise:
     checks: list[Any] = field(default_factory=list)
     solutions: list[SolutionBlock] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+    statement: str = ""  # the directive's body: the task, without its options
 
     @property
     def auto_checked(self) -> bool:
@@ -112,6 +114,19 @@ class Exercise:
                 return int(cls[8:])
         code, _, words = self.kind.partition(" + ")
         return {"value": 5, "function": 15, "prose": 10}[code] + (5 if words else 0)
+
+    @property
+    def graded_cells(self) -> int:
+        """How many cells nbgrader grades: one a check, and one for an answer in words."""
+        return len(self.checks) + self.in_words
+
+    @property
+    def points(self) -> int:
+        """A ``points-N`` class, else one point for each graded cell."""
+        for cls in self.classes:
+            if cls.startswith(_POINTS):
+                return int(cls[len(_POINTS):])
+        return self.graded_cells
 
 
 class Part(NamedTuple):
@@ -377,11 +392,17 @@ class _Reader:
             self.parts.append(Part(answer, "answer", block.exercise))
 
     def _exercise(self, arg: str, token, where: str, line: int | None) -> None:
-        _, options = _options(token, where)
+        body, options = _options(token, where)
         label = str(options.get("label") or f"exercise-{len(self.exercises) + 1}")
         if label in self.exercises:
             raise AssignError(f"{where}: a second exercise with the label {label!r}")
-        self.current = self.exercises[label] = Exercise(label, arg, line, classes=_classes(options))
+        classes = _classes(options)
+        for cls in classes:
+            if cls.startswith(_POINTS) and not re.fullmatch(r"[1-9]\d*", cls[len(_POINTS):]):
+                raise AssignError(f"{where}: the class {cls!r} of {label}: points are a whole "
+                                  "number above zero, e.g. `points-3`")
+        self.current = self.exercises[label] = Exercise(
+            label, arg, line, classes=classes, statement="\n".join(body).strip("\n"))
         self.where_of[label] = where
 
 
