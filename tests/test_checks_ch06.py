@@ -15,9 +15,10 @@ import pytest
 from scipy.special import logsumexp
 
 import helpers
-from helpers.checks.ch06 import (HESSIAN_LOGITS, WEIGHT_HESSIAN, check_hessian_logits,
-                                 check_regularized_loss, check_smallest_eigenvalue,
-                                 check_weight_hessian, eigenvalue_problem)
+from grading.ch06 import HESSIAN_LOGITS, WEIGHT_HESSIAN
+from helpers.checks.ch06 import (check_hessian_logits, check_regularized_loss,
+                                 check_smallest_eigenvalue, check_weight_hessian,
+                                 eigenvalue_problem)
 
 CLOSE = "Close: right to two significant digits. Give more digits."
 

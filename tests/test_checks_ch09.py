@@ -190,7 +190,8 @@ class TestEce:
         assert check_ece(ece)
 
     def test_the_cases_avoid_the_bin_edges(self):
-        from helpers.checks.ch09 import ECE
+        from helpers.checks.ch09 import EXERCISES
+        (ECE,) = EXERCISES["check_ece"]
         for case in ECE.cases:
             probs, _, n_bins = case.args
             scaled = probs.max(axis=1) * n_bins

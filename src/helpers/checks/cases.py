@@ -97,7 +97,7 @@ def shift_hint(shift: str, row, *, over: str = "row") -> str:
 
 def shift_hints(near: float, min_row, mean_row, fix: str = "helpers.softmax", *,
                 over: str = "row") -> dict[str, str]:
-    """The hints of every wrong shift, keyed like :func:`.mistakes.shifted_softmax`'s `shift`."""
+    """The hints of every wrong shift: "zero" (no shift), "min", "mean" and "batch max"."""
     return {"zero": overflow_hint(near, fix, over=over),
             "min": shift_hint("min", min_row, over=over),
             "mean": shift_hint("mean", mean_row, over=over),

@@ -16,7 +16,10 @@ solution (``book/_ext/book_html.py`` moves it there).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
+import importlib
 import inspect
 import re
 from dataclasses import dataclass, field
@@ -26,7 +29,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Feedback", "CheckFailed", "NOT_ATTEMPTED", "is_not_attempted", "Tolerance",
-           "Case", "Mistake", "ValueExercise", "FunctionExercise", "all_correct",
+           "Case", "Stored", "Mistake", "ValueExercise", "FunctionExercise", "ForbiddenHelper",
+           "all_correct",
            "check_value", "check_function", "status_of", "pending_text", "pending_html"]
 
 STATUSES = ("correct", "not attempted", "wrong type", "wrong shape", "wrong value")
@@ -248,11 +252,34 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """What a function gave on each :class:`Case` of its exercise, kept instead of the function.
+
+    `results` has one entry per case, in order: the tuple of the function's results
+    (one array each), or None where it raised.  A :class:`FunctionExercise` whose
+    reference or mistakes are stored can judge a learner's function without holding
+    an answer a learner could call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ex = FunctionExercise("double", Stored(((np.array([2.0, -6.0]),),)),
+    ...                       [Case((np.array([1.0, -3.0]),))], Tolerance(rtol=1e-12),
+    ...                       [Mistake(Stored(((np.array([3.0, -1.0]),),)), "Multiply.")])
+    >>> ex.check(lambda x: x * 2.0).status, ex.check(lambda x: x + 2).hint
+    ('correct', 'Multiply.')
+    """
+
+    results: tuple
+
+
+@dataclass(frozen=True)
 class Mistake:
     """A typical wrong answer and the hint it earns.
 
     `wrong` is the value the mistake gives, or for a :class:`FunctionExercise` a function
-    with the learner's signature that makes it, compared with the learner's on a failing case.
+    with the learner's signature that makes it (or its :class:`Stored` results), compared
+    with the learner's on a failing case.
     """
 
     wrong: Any
@@ -394,8 +421,8 @@ class FunctionExercise:
 
     Parameters
     ----------
-    reference : callable
-        The right function; it is called on the same cases.
+    reference : callable or Stored
+        The right function, called on the same cases, or its :class:`Stored` results.
     cases : sequence of Case
         The test inputs, each chosen to expose a mistake.
     outputs : sequence of str
@@ -406,6 +433,14 @@ class FunctionExercise:
     inputs_kept : str
         If given, the function must leave its array arguments as they were,
         and this is the hint for one that changes them in place.
+    parameters : sequence of str
+        The names of the function's parameters, for a message about a changed
+        argument; by default the reference's.
+    forbidden : sequence of str
+        Dotted names of :mod:`helpers` functions the exercise asks the learner to do
+        without (``"helpers.mi.mi_estimate"``).  While the learner's function runs,
+        each is replaced, in its module and in the function's globals, by one that
+        raises; a learner's function that is one of them is refused.
 
     Examples
     --------
@@ -430,6 +465,8 @@ class FunctionExercise:
     value_hint: str = ""
     same_dtype: bool = False
     inputs_kept: str = ""
+    parameters: Sequence[str] = ()
+    forbidden: Sequence[str] = ()
 
     def check(self, func: Any) -> Feedback:
         """Judge `func`, in the engine's fixed order of steps."""
@@ -440,22 +477,31 @@ class FunctionExercise:
             return Feedback("wrong type", f"{self.name} should be a function, got "
                             f"{type(func).__name__}.",
                             "Pass the function itself, without calling it.")
-        for case in self.cases:
-            fb = self._check_case(func, case)
+        if self.forbidden and _is_helper(func):
+            return Feedback("wrong value", f"{self.name} is a function of the helpers "
+                            "package, not one of your own.", self._forbidden_hint())
+        for index, case in enumerate(self.cases):
+            fb = self._check_case(func, case, index)
             if fb is not None:
                 return fb
         return Feedback("correct", f"{self.name} agrees with the reference on every "
                         f"test input ({self.tolerance}).")
 
-    def _check_case(self, func: Callable[..., Any], case: Case) -> Feedback | None:
+    def _forbidden_hint(self) -> str:
+        names = ", ".join(f"`{name}`" for name in self.forbidden)
+        return f"This exercise asks you to write {self.name} yourself, without {names}."
+
+    def _check_case(self, func: Callable[..., Any], case: Case, index: int) -> Feedback | None:
         call = f"{self.name}({case.show()})"
         args, kwargs = case.copies()
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), _without(self.forbidden, func, self.name):
                 got = func(*args, **kwargs)
         except NotImplementedError:
             return Feedback("not attempted", f"{self.name} still raises NotImplementedError.",
                             "Replace `raise NotImplementedError` with your code.")
+        except ForbiddenHelper as exc:
+            return Feedback("wrong value", f"{call} called {exc}.", self._forbidden_hint())
         except Exception as exc:  # the learner's code failed: say how, and on what
             return Feedback("wrong value", f"{call} raised {type(exc).__name__}: {exc}",
                             case.why or "Run it on this input yourself.")
@@ -466,9 +512,7 @@ class FunctionExercise:
         if isinstance(parts, Feedback):
             return parts
         given, given_kwargs = args, kwargs
-        args, kwargs = case.copies()
-        with np.errstate(all="ignore"):
-            wants = self._as_tuple(self.reference(*args, **kwargs))
+        wants = self._results(self.reference, case, index)
         names = self.outputs or ("the result",)
         for k, (mine, want, label) in enumerate(zip(parts, wants, names)):
             what = call if not self.outputs else f"{label} from {call}"
@@ -481,7 +525,7 @@ class FunctionExercise:
                                 "Keep the input's dtype: do not convert to float64 on the way.")
             fb = _compare(read, np.asarray(want, dtype=float), self.tolerance, what, reveal=True)
             if fb is not None:
-                hint = self._diagnose(parts, k, wants, case) or (
+                hint = self._diagnose(parts, k, wants, case, index) or (
                     self.shape_hint if fb.status == "wrong shape" else self.value_hint)
                 message = fb.message + (f" ({case.why})" if case.why else "")
                 return Feedback(fb.status, message, hint)
@@ -491,7 +535,7 @@ class FunctionExercise:
 
     def _changed_input(self, given: tuple, given_kwargs: dict, case: Case) -> Feedback | None:
         """Feedback naming the first array argument the call changed in place, else None."""
-        names = list(inspect.signature(self.reference).parameters)
+        names = list(self.parameters or inspect.signature(self.reference).parameters)
         for name, before, after in zip(names, case.args, given):
             if isinstance(before, np.ndarray) and not np.array_equal(before, after,
                                                                       equal_nan=True):
@@ -518,7 +562,15 @@ class FunctionExercise:
     def _as_tuple(self, value: Any) -> tuple:
         return tuple(value) if self.outputs else (value,)
 
-    def _diagnose(self, parts: tuple, k: int, wants: tuple, case: Case) -> str:
+    def _results(self, func: Callable[..., Any] | Stored, case: Case, index: int) -> tuple | None:
+        """What `func` gives on `case` (the case at `index`) as a tuple, or None if it raises."""
+        if isinstance(func, Stored):
+            return func.results[index]
+        args, kwargs = case.copies()
+        with np.errstate(all="ignore"):
+            return self._as_tuple(func(*args, **kwargs))
+
+    def _diagnose(self, parts: tuple, k: int, wants: tuple, case: Case, index: int) -> str:
         """The hint of the known mistake the learner's results reproduce.
 
         A mistake that reproduces every result wins; otherwise one that
@@ -526,12 +578,12 @@ class FunctionExercise:
         """
         results = []
         for mistake in self.mistakes:
-            args, kwargs = case.copies()
             try:
-                with np.errstate(all="ignore"):
-                    results.append((self._as_tuple(mistake.wrong(*args, **kwargs)), mistake))
+                other = self._results(mistake.wrong, case, index)
             except Exception:  # a mistake that cannot run on this case is not this one
                 continue
+            if other is not None:
+                results.append((other, mistake))
         mine = [_read(p, "") for p in parts]
         if any(isinstance(m, Feedback) for m in mine):
             return ""
@@ -546,6 +598,60 @@ class FunctionExercise:
                                          self.tolerance)):
                     return mistake.hint
         return ""
+
+
+# -- Helpers an exercise asks the learner to do without ----------------------
+class ForbiddenHelper(Exception):
+    """Raised in place of a helpers function while a learner's function runs without it."""
+
+
+def _unwrapped(func: Any) -> Any:
+    """The function behind a functools.partial or a bound method."""
+    while True:
+        if isinstance(func, functools.partial):
+            func = func.func
+        elif inspect.ismethod(func):
+            func = func.__func__
+        else:
+            return func
+
+
+def _is_helper(func: Any) -> bool:
+    """True for a function (or a partial of one) defined in the helpers package."""
+    module = getattr(_unwrapped(func), "__module__", None) or ""
+    return module == "helpers" or module.startswith("helpers.")
+
+
+@contextlib.contextmanager
+def _without(forbidden: Sequence[str], func: Any, exercise: str):
+    """Replace each `forbidden` helpers function by one that raises, while the block runs.
+
+    The function is looked up by identity in its own module, in the :mod:`helpers`
+    package and in the learner's globals, where ``from helpers.mi import mi_estimate``
+    put it; everything is put back afterwards, also when the block raises.
+    """
+    undo = []
+    try:
+        for dotted in forbidden:
+            module_name, attr = dotted.rsplit(".", 1)
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr)
+
+            def blocked(*args: Any, _name: str = dotted, **kwargs: Any) -> Any:
+                raise ForbiddenHelper(f"{_name}, which the exercise {exercise} asks you to do "
+                                      "without")
+
+            spaces = [vars(module), vars(importlib.import_module("helpers"))]
+            spaces.append(getattr(_unwrapped(func), "__globals__", {}))
+            for space in spaces:
+                for key, value in list(space.items()):
+                    if value is original:
+                        undo.append((space, key, value))
+                        space[key] = blocked
+        yield
+    finally:
+        for space, key, value in reversed(undo):
+            space[key] = value
 
 
 # -- One-off checks, for the book's own examples ----------------------------

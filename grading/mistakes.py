@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .engine import Mistake
+from helpers.checks.engine import Mistake
 
 __all__ = ["unshifted_softmax", "unshifted_log_softmax", "shifted_softmax",
            "shifted_log_softmax", "log_of_softmax", "mean_nll", "shift_mistakes",
