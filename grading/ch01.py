@@ -95,7 +95,9 @@ MY_SOFTMAX = FunctionExercise(
              "Exponentiate the logits before normalising them.")],
     shape_hint=_SHAPE_HINT,
     value_hint="Compute exp(logits - row maximum) and divide by its sum over the last "
-               "axis, with keepdims=True in both reductions.")
+               "axis, with keepdims=True in both reductions.",
+    # The exercise says "NumPy only, not helpers.softmax"; softmax_mp answers it too.
+    forbidden=("helpers.softmax", "helpers.reference"))
 
 
 # --- Turning the temperature: softmax((3, 1, 0) / T) for T = 0.5, 1, 5 -------

@@ -174,7 +174,9 @@ LOGSUMEXP = FunctionExercise(
              "keepdims=True for the max you subtract, but drop it from the result."),
      Mistake(_lse_without_keepdims, _KEEPDIMS_HINT)],
     shape_hint="Return one value per row: a scalar for (C,) logits, shape (N,) for (N, C).",
-    value_hint="LSE(z) = m + log(sum(exp(z - m))) with m each row's maximum.")
+    value_hint="LSE(z) = m + log(sum(exp(z - m))) with m each row's maximum.",
+    # helpers.logsumexp, taught before the exercise, stays allowed; the mpmath one is not.
+    forbidden=("helpers.reference.logsumexp_mp",))
 
 
 # --- When does the naive denominator overflow in float32? --------------------

@@ -95,7 +95,8 @@ MY_CROSS_ENTROPY = FunctionExercise(
     "my_cross_entropy", cross_entropy, CE_CASES, CODE, CE_MISTAKES,
     shape_hint="Return one number: the mean of the N per-sample losses.",
     value_hint="Compute log-probabilities z - logsumexp(z) row by row (with the row maximum "
-               "subtracted), pick the true class in each row, and return minus their mean.")
+               "subtracted), pick the true class in each row, and return minus their mean.",
+    forbidden=("helpers.cross_entropy", "helpers.reference"))          # "not helpers"
 
 
 # -- The floor of a smoothed loss ------------------------------------------

@@ -91,7 +91,8 @@ GRAD_LOGITS = FunctionExercise(
      *shift_mistakes(_grad_with, UNSTABLE_HINTS)),
     shape_hint="Return one row per example and one column per class: shape (N, C).",
     value_hint="Compute P = softmax(logits) row by row, subtract 1 at (n, labels[n]), and "
-               "divide by N.")
+               "divide by N.",
+    forbidden=("helpers.cross_entropy_grad",))         # "Do not call helpers.cross_entropy_grad"
 
 
 # -- The gradients of a linear classifier -----------------------------------

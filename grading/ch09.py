@@ -127,7 +127,8 @@ PC_MI_ESTIMATE = FunctionExercise(
      *shift_mistakes(_pc_with, _SHIFT_HINTS, shifted_log_softmax, ("mean", "min", "zero"))],
     shape_hint="Return one number: the mean of log r_y over the points.",
     value_hint="Add log(priors) to every row of logits, take the log-softmax of each row, "
-               "pick the true class, subtract log pi_y, and average.")
+               "pick the true class, subtract log pi_y, and average.",
+    forbidden=("helpers.mi",))                          # "but not helpers.mi"
 
 
 # -- The ceiling: log 10 ---------------------------------------------------
@@ -257,7 +258,8 @@ ECE = FunctionExercise(
      Mistake(lambda p, y, b: _ece(p, y, b) * len(y), MEAN_HINT)],
     shape_hint="Return one number: the weighted mean of the bins' gaps.",
     value_hint="For each non-empty bin of max_i p_i, take |accuracy - mean confidence| and "
-               "weight it by the fraction of the points in the bin; add them up.")
+               "weight it by the fraction of the points in the bin; add them up.",
+    forbidden=("helpers.calibration",))                 # "not helpers.calibration"
 
 
 EXERCISES["check_ece"] = (ECE,)

@@ -133,13 +133,33 @@ def pc_own(shift):
 
 
 class TestPcMiEstimate:
-    @pytest.mark.parametrize("func", [pc_helpers_mi, pc_entropy_minus_loss, pc_logsumexp,
-                                      pc_loop, pc_own("max")],
-                             ids=["helpers.mi", "entropy-loss", "logsumexp", "loop",
-                                  "own-max"])
+    @pytest.mark.parametrize("func", [pc_entropy_minus_loss, pc_logsumexp, pc_loop,
+                                      pc_own("max")],
+                             ids=["entropy-loss", "logsumexp", "loop", "own-max"])
     def test_right_answers_written_other_ways_pass(self, func):
         fb = check_pc_mi_estimate(func)
         assert fb, str(fb)
+
+    def test_own_answer_is_judged_after_a_refused_one(self):
+        """The helpers are put back: a refusal leaves no blocked function behind."""
+        assert not check_pc_mi_estimate(pc_helpers_mi)
+        assert mi.mi_estimate(np.zeros((2, 2)), np.array([0, 1])) == 0.0
+        assert check_pc_mi_estimate(pc_own("max"))
+
+    @pytest.mark.parametrize("way", ["the function itself", "from helpers.mi import",
+                                     "mi.mi_estimate", "helpers.mi.pointwise_mi"])
+    def test_helpers_mi_is_refused(self, way):
+        """The exercise says "not helpers.mi": every way of calling it is wrong, with why."""
+        from helpers.mi import mi_estimate
+        func = {"the function itself": mi.mi_estimate,
+                "from helpers.mi import": lambda z, y, pi: mi_estimate(z, y, pi),
+                "mi.mi_estimate": pc_helpers_mi,
+                "helpers.mi.pointwise_mi":
+                    lambda z, y, pi: float(np.mean(helpers.mi.pointwise_mi(z, y, pi)))}[way]
+        fb = check_pc_mi_estimate(func)
+        assert fb.status == "wrong value", str(fb)
+        assert "without `helpers.mi`" in fb.hint, fb.hint
+        assert mi.mi_estimate is mi_estimate                 # put back after the call
 
     @pytest.mark.parametrize("shift, words", [
         ("none", "Logits near 750 overflow"),
@@ -171,10 +191,15 @@ class TestEce:
     """expected_calibration_error(probs, labels, n_bins): right answers
     written other ways pass; a learner's slips get their hints."""
 
-    def test_helpers_calibration_passes(self):
+    def test_helpers_calibration_is_refused(self):
+        """The exercise says "not helpers.calibration"; it gives the right numbers."""
         from helpers import calibration
         from helpers.checks.ch09 import check_ece
-        assert check_ece(calibration.expected_calibration_error)
+        func = calibration.expected_calibration_error
+        for answer in (func, lambda probs, labels, n_bins: func(probs, labels, n_bins)):
+            fb = check_ece(answer)
+            assert fb.status == "wrong value" and "helpers.calibration" in fb.hint, str(fb)
+        assert calibration.expected_calibration_error is func
 
     def test_a_vectorised_answer_with_ceil_bins_passes(self):
         """Bins by ceil(conf * B) - 1 agree off the edges, which the cases avoid."""

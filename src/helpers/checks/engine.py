@@ -437,10 +437,11 @@ class FunctionExercise:
         The names of the function's parameters, for a message about a changed
         argument; by default the reference's.
     forbidden : sequence of str
-        Dotted names of :mod:`helpers` functions the exercise asks the learner to do
-        without (``"helpers.mi.mi_estimate"``).  While the learner's function runs,
-        each is replaced, in its module and in the function's globals, by one that
-        raises; a learner's function that is one of them is refused.
+        Dotted names of :mod:`helpers` functions, or modules (all their functions), that
+        the exercise asks the learner to do without (``"helpers.mi"``).  While the
+        learner's function runs, each is replaced, in its module, in :mod:`helpers` and
+        in the function's globals, by one that raises; a learner's function that is one
+        of them is refused.
 
     Examples
     --------
@@ -477,7 +478,7 @@ class FunctionExercise:
             return Feedback("wrong type", f"{self.name} should be a function, got "
                             f"{type(func).__name__}.",
                             "Pass the function itself, without calling it.")
-        if self.forbidden and _is_helper(func):
+        if self.forbidden and _is_forbidden(func, self.forbidden):
             return Feedback("wrong value", f"{self.name} is a function of the helpers "
                             "package, not one of your own.", self._forbidden_hint())
         for index, case in enumerate(self.cases):
@@ -488,7 +489,7 @@ class FunctionExercise:
                         f"test input ({self.tolerance}).")
 
     def _forbidden_hint(self) -> str:
-        names = ", ".join(f"`{name}`" for name in self.forbidden)
+        names = " or ".join(f"`{name}`" for name in self.forbidden)
         return f"This exercise asks you to write {self.name} yourself, without {names}."
 
     def _check_case(self, func: Callable[..., Any], case: Case, index: int) -> Feedback | None:
@@ -616,33 +617,50 @@ def _unwrapped(func: Any) -> Any:
             return func
 
 
-def _is_helper(func: Any) -> bool:
-    """True for a function (or a partial of one) defined in the helpers package."""
-    module = getattr(_unwrapped(func), "__module__", None) or ""
-    return module == "helpers" or module.startswith("helpers.")
+def _forbidden_functions(forbidden: Sequence[str]) -> list[tuple[str, Any]]:
+    """(dotted name, function) for each forbidden name; a module stands for its functions."""
+    found = []
+    for dotted in forbidden:
+        try:
+            found.append((dotted, importlib.import_module(dotted)))
+        except ImportError:
+            module_name, attr = dotted.rsplit(".", 1)
+            found.append((dotted, getattr(importlib.import_module(module_name), attr)))
+    functions = []
+    for dotted, obj in found:
+        if inspect.ismodule(obj):
+            functions += [(f"{dotted}.{name}", value) for name, value in vars(obj).items()
+                          if inspect.isfunction(value) and value.__module__ == obj.__name__]
+        else:
+            functions.append((dotted, obj))
+    return functions
+
+
+def _is_forbidden(func: Any, forbidden: Sequence[str]) -> bool:
+    """True if `func` (or the function inside a partial or a method) is a forbidden one."""
+    inner = _unwrapped(func)
+    return any(inner is f for _, f in _forbidden_functions(forbidden))
 
 
 @contextlib.contextmanager
 def _without(forbidden: Sequence[str], func: Any, exercise: str):
     """Replace each `forbidden` helpers function by one that raises, while the block runs.
 
-    The function is looked up by identity in its own module, in the :mod:`helpers`
+    A function is looked up by identity in its own module, in the :mod:`helpers`
     package and in the learner's globals, where ``from helpers.mi import mi_estimate``
     put it; everything is put back afterwards, also when the block raises.
     """
     undo = []
     try:
-        for dotted in forbidden:
-            module_name, attr = dotted.rsplit(".", 1)
-            module = importlib.import_module(module_name)
-            original = getattr(module, attr)
+        for dotted, original in _forbidden_functions(forbidden):
 
             def blocked(*args: Any, _name: str = dotted, **kwargs: Any) -> Any:
                 raise ForbiddenHelper(f"{_name}, which the exercise {exercise} asks you to do "
                                       "without")
 
-            spaces = [vars(module), vars(importlib.import_module("helpers"))]
-            spaces.append(getattr(_unwrapped(func), "__globals__", {}))
+            spaces = [vars(importlib.import_module(original.__module__)),
+                      vars(importlib.import_module("helpers")),
+                      getattr(_unwrapped(func), "__globals__", {})]
             for space in spaces:
                 for key, value in list(space.items()):
                     if value is original:
