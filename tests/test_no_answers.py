@@ -45,7 +45,7 @@ ALLOWED = {
 }
 
 
-def _probe(planted: bool) -> dict:
+def _probe(doctests: bool = True) -> dict:
     """Run in the installed copy: what (a) and (b) find.  Self-contained (its source is copied)."""
     import doctest
     import functools
@@ -54,14 +54,15 @@ def _probe(planted: bool) -> dict:
     import io
     import os
     import pkgutil
-    import sys
+    import time
     import types
     from collections.abc import Mapping
 
     import helpers
     from helpers.checks import engine
 
-    found = {"helpers_file": helpers.__file__, "import_errors": {}}
+    found = {"helpers_file": helpers.__file__, "import_errors": {}, "seconds": {}}
+    start = time.perf_counter()
     try:
         importlib.import_module("grading")
         found["grading"] = True
@@ -74,8 +75,6 @@ def _probe(planted: bool) -> dict:
             modules[info.name] = importlib.import_module(info.name)
         except Exception as exc:  # an extra that is not installed: nothing reachable there
             found["import_errors"][info.name] = repr(exc)
-
-    ours = ("helpers", "helpers.")
 
     def is_ours(obj):
         module = getattr(obj, "__module__", None) or getattr(type(obj), "__module__", "") or ""
@@ -145,7 +144,7 @@ def _probe(planted: bool) -> dict:
                 graded[id(ex)] = f"{name}.{check}"
 
     accepted = {}
-    for name, module in chapters.items():
+    for module in chapters.values():
         for check, exercises in module.EXERCISES.items():
             if len(exercises) != 1 or not isinstance(exercises[0], engine.FunctionExercise):
                 continue
@@ -158,6 +157,9 @@ def _probe(planted: bool) -> dict:
                 if getattr(module, check)(candidate):
                     accepted.setdefault(check, []).append(path)
     found["accepted"] = accepted
+    found["seconds"]["a"] = time.perf_counter() - start
+    if not doctests:
+        return found
 
     # (b) every docstring example, with the graded exercises' checks watched.
     correct = []
@@ -180,6 +182,7 @@ def _probe(planted: bool) -> dict:
             if len(correct) > before:
                 correct.append(f"  in the examples of {test.name}")
     found["doctest"] = {"tried": tried, "failed": failures, "correct": correct}
+    found["seconds"]["b"] = time.perf_counter() - start - found["seconds"]["a"]
     return found
 
 
@@ -197,13 +200,13 @@ def _install(tmp: Path) -> Path:
     return target
 
 
-def _run_probe(target: Path, cwd: Path, *, planted: bool = False) -> dict:
+def _run_probe(target: Path, cwd: Path, *, doctests: bool = True) -> dict:
     script = cwd / "probe.py"
     script.write_text(textwrap.dedent(inspect.getsource(_probe)) + textwrap.dedent(f"""
         import json, sys
         sys.path[:] = [{str(target)!r}] + [p for p in sys.path
                                             if p not in ({str(ROOT)!r}, {str(ROOT / "src")!r})]
-        print("PROBE" + json.dumps(_probe({planted!r})))
+        print("PROBE" + json.dumps(_probe({doctests!r})))
         """))
     # -s and a bare PYTHONPATH: the checkout's editable install and its src/ stay out.
     done = subprocess.run([sys.executable, "-s", str(script)], cwd=cwd, capture_output=True,
@@ -282,7 +285,7 @@ def test_the_probe_finds_a_planted_answer(installed, tmp_path):
         TABLE = {"kept": (functools.partial(_lse, axis=-1),)}
         del _lse
         """))
-    found = _run_probe(planted, tmp_path, planted=True)
+    found = _run_probe(planted, tmp_path, doctests=False)
     accepted = found["accepted"]["check_logsumexp"]
     assert "helpers.planted.TABLE['kept'][0]" in accepted       # the partial, inside data
     assert "helpers.planted._lse" in accepted                   # the function behind it
