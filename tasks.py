@@ -6,6 +6,7 @@
     python3 tasks.py bench   # benchmarks: speed, accuracy, the book (bench/run.py)
     python3 tasks.py pdf     # the whole book as one PDF (XeLaTeX; TeX on first use)
     python3 tasks.py dist    # dist/: the HTML site zipped, the notebooks, the PDF
+    python3 tasks.py freeze  # store the exercises' expected results (grading/freeze.py)
 
     python3 tasks.py build --no-solutions   # the edition without solutions,
                                             # in book/_build/no-solutions/_build/html
@@ -115,14 +116,22 @@ def dist(args: list[str]) -> None:
     _run(PYTHON, "-m", "tools.dist", *args)
 
 
+def freeze(args: list[str]) -> None:
+    """Store what grading/'s references and mistakes give, as the checks' package data."""
+    ensure_venv()
+    _run(PYTHON, "-m", "grading.freeze", *args)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "test", "setup", "bench", "pdf", "dist"])
+    parser.add_argument("command", choices=["build", "test", "setup", "bench", "pdf", "dist",
+                                            "freeze"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="passed on to jupyter-book (build) or pytest (test); "
                              "build also takes --no-solutions: the edition without "
                              "solutions, in book/_build/no-solutions/_build/html; "
-                             "pdf takes --no-solutions and --check, dist --out DIR and --rebuild")
+                             "pdf takes --no-solutions and --check, dist --out DIR and --rebuild, "
+                             "freeze --check")
     ns = parser.parse_args(argv)
     if ns.command == "build":
         no_solutions = "--no-solutions" in ns.args
@@ -135,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
         pdf(ns.args)
     elif ns.command == "dist":
         dist(ns.args)
+    elif ns.command == "freeze":
+        freeze(ns.args)
     else:
         ensure_venv(test=True)
 
