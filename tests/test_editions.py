@@ -44,8 +44,11 @@ def _make_book(where: Path) -> Path:
     (book / "chapters").mkdir()
     (book / "chapters" / "09-sample.md").write_text(CHAPTER)
     (book / "intro.md").write_text("# Intro\n\nText.\n")
+    # The guide links to the teaching plan, which reads the real book's chapters.
+    (book / "pacing.md").write_text("(pacing)=\n# A teaching plan\n\nText.\n")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
-                                   "  - file: chapters/09-sample\n  - file: instructors\n")
+                                   "  - file: chapters/09-sample\n  - file: instructors\n"
+                                   "  - file: pacing\n")
     return book
 
 
