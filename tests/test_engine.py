@@ -226,3 +226,129 @@ class TestFunctionExercise:
         assert fb.hint == "Make a new array."
         loose = FunctionExercise("step", ex.reference, ex.cases, ex.tolerance)
         assert loose.check(in_place)
+
+
+class TestStored:
+    """A FunctionExercise whose reference and mistakes are stored results, not functions."""
+
+    CASES = [Case((np.array([1.0, -3.0]),), why="a negative entry"),
+             Case((np.array([[2.0, 0.5]]),), why="a batch")]
+
+    def exercise(self, **kwargs):
+        from helpers.checks import Stored
+        return FunctionExercise(
+            "double", Stored(((np.array([2.0, -6.0]),), (np.array([[4.0, 1.0]]),))),
+            self.CASES, Tolerance(rtol=1e-12),
+            [Mistake(Stored((None, (np.array([[4.0, 2.5]]),))), "Multiply, do not add."),
+             Mistake(Stored(((np.array([1.0, -3.0]),), None)), "Return the doubled array.")],
+            parameters=("x",), **kwargs)
+
+    def test_right_answer_passes_and_wrong_ones_get_their_hints(self):
+        ex = self.exercise()
+        assert ex.check(lambda x: x + x).status == "correct"
+        fb = ex.check(lambda x: x + 2)          # agrees on no case; stored on the second
+        assert fb.status == "wrong value" and "expected 2" in fb.message
+        assert ex.check(lambda x: np.where(x.ndim > 1, x + 2, 2 * x)).hint == \
+            "Multiply, do not add."
+        assert ex.check(lambda x: x).hint == "Return the doubled array."
+
+    def test_a_changed_argument_is_named_from_the_stored_parameters(self):
+        def in_place(x):
+            x *= 2
+            return x
+        fb = self.exercise(inputs_kept="Make a new array.").check(in_place)
+        assert fb.status == "wrong value" and "`x`" in fb.message
+        assert fb.hint == "Make a new array."
+
+
+def _own_pc(logits, labels, priors):
+    """A right PC estimate written without helpers.mi."""
+    log_pi = np.log(priors)
+    z = logits + log_pi
+    top = z.max(axis=1, keepdims=True)
+    log_q = z - top - np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+    return float(np.mean(log_q[np.arange(len(labels)), labels] - log_pi[labels]))
+
+
+class TestForbidden:
+    """Helpers an exercise asks the learner to do without are blocked while it runs."""
+
+    @staticmethod
+    def exercise():
+        from helpers import mi
+        rng = np.random.default_rng(0)
+        cases = [Case((rng.normal(size=(5, 3)), np.array([0, 1, 2, 0, 1]),
+                       np.array([0.5, 0.3, 0.2])))]
+        return FunctionExercise("pc", mi.mi_estimate, cases, Tolerance(rtol=1e-9),
+                                forbidden=("helpers.mi",))
+
+    def test_own_implementation_passes(self):
+        assert self.exercise().check(_own_pc).status == "correct"
+
+    def test_the_helper_itself_is_refused(self):
+        import functools
+
+        from helpers import mi
+        for func in (mi.mi_estimate, functools.partial(mi.mi_estimate)):
+            fb = self.exercise().check(func)
+            assert fb.status == "wrong value" and "not one of your own" in fb.message
+            assert "without `helpers.mi`" in fb.hint
+
+    def test_wrappers_of_every_kind_are_refused_and_everything_is_put_back(self):
+        import helpers
+        from helpers import mi
+        from helpers.mi import mi_estimate
+
+        def from_import(z, y, pi):
+            return mi_estimate(z, y, pi)
+
+        def via_module(z, y, pi):
+            return mi.mi_estimate(z, y, pi)
+
+        def via_package(z, y, pi):
+            return helpers.mi.mi_estimate(z, y, pi)
+
+        def pointwise(z, y, pi):
+            return float(np.mean(mi.pointwise_mi(z, y, pi)))
+
+        called = {}
+        for func in (from_import, via_module, via_package, pointwise):
+            fb = self.exercise().check(func)
+            assert fb.status == "wrong value", (func.__name__, str(fb))
+            assert "without `helpers.mi`" in fb.hint
+            called[func.__name__] = fb.message.split(" called ")[1].split(",")[0]
+        # mi_estimate itself is blocked, even where the wrapper holds it in a closure.
+        assert called == {"from_import": "helpers.mi.mi_estimate",
+                          "via_module": "helpers.mi.mi_estimate",
+                          "via_package": "helpers.mi.mi_estimate",
+                          "pointwise": "helpers.mi.pointwise_mi"}
+        assert mi.mi_estimate is mi_estimate
+        assert from_import.__closure__[0].cell_contents is mi_estimate
+        assert helpers.mi.pointwise_mi.__name__ == "pointwise_mi"
+        assert self.exercise().check(_own_pc).status == "correct"
+
+    def test_a_learner_that_raises_still_gets_everything_put_back(self):
+        from helpers import mi
+        original = mi.mi_estimate
+
+        def fails(z, y, pi):
+            raise RuntimeError("my bug")
+        assert "my bug" in self.exercise().check(fails).message
+        assert mi.mi_estimate is original
+
+    def test_a_single_function_can_be_forbidden_and_others_stay_usable(self):
+        import helpers
+        ex = FunctionExercise("probs", helpers.softmax, [Case((np.array([[1.0, 2.0]]),))],
+                              Tolerance(rtol=1e-9), forbidden=("helpers.softmax",))
+        assert ex.check(lambda z: np.exp(helpers.log_softmax(z))).status == "correct"
+        fb = ex.check(lambda z: helpers.softmax(z))
+        assert fb.status == "wrong value" and "`helpers.softmax`" in fb.hint
+        assert helpers.softmax(np.zeros(2)).tolist() == [0.5, 0.5]
+
+    def test_without_forbidden_a_helper_is_accepted(self):
+        """The block comes from `forbidden`, not from the engine refusing helpers."""
+        import dataclasses
+
+        from helpers import mi
+        ex = dataclasses.replace(self.exercise(), forbidden=())
+        assert ex.check(mi.mi_estimate).status == "correct"

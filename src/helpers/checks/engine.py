@@ -647,10 +647,12 @@ def _without(forbidden: Sequence[str], func: Any, exercise: str):
     """Replace each `forbidden` helpers function by one that raises, while the block runs.
 
     A function is looked up by identity in its own module, in the :mod:`helpers`
-    package and in the learner's globals, where ``from helpers.mi import mi_estimate``
-    put it; everything is put back afterwards, also when the block raises.
+    package, in the learner's globals, where ``from helpers.mi import mi_estimate``
+    put it, and in the cells of the learner's closure; everything is put back
+    afterwards, also when the block raises.
     """
-    undo = []
+    undo: list[Callable[[], None]] = []
+    inner = _unwrapped(func)
     try:
         for dotted, original in _forbidden_functions(forbidden):
 
@@ -660,16 +662,24 @@ def _without(forbidden: Sequence[str], func: Any, exercise: str):
 
             spaces = [vars(importlib.import_module(original.__module__)),
                       vars(importlib.import_module("helpers")),
-                      getattr(_unwrapped(func), "__globals__", {})]
+                      getattr(inner, "__globals__", {})]
             for space in spaces:
                 for key, value in list(space.items()):
                     if value is original:
-                        undo.append((space, key, value))
+                        undo.append(functools.partial(space.__setitem__, key, value))
                         space[key] = blocked
+            for cell in getattr(inner, "__closure__", None) or ():
+                try:
+                    held = cell.cell_contents
+                except ValueError:  # a cell not filled yet
+                    continue
+                if held is original:
+                    undo.append(functools.partial(setattr, cell, "cell_contents", held))
+                    cell.cell_contents = blocked
         yield
     finally:
-        for space, key, value in reversed(undo):
-            space[key] = value
+        for put_back in reversed(undo):
+            put_back()
 
 
 # -- One-off checks, for the book's own examples ----------------------------
