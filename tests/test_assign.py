@@ -393,10 +393,14 @@ def test_other_cells_are_unchanged(chapter_file, tmp_path):
     """Cells outside the solutions keep their source (and code cells their metadata).
 
     The expected student text is the chapter with the solution regions cut
-    out by :func:`solution_regions`, read back by jupytext.
+    out by :func:`solution_regions`, read back by jupytext; the MyST is kept
+    here (``plain=False``), and ``tests/test_plain_markdown.py`` tests its
+    rewriting.
     """
     source = jupytext.read(chapter_file)
-    student = nbformat.read(_student(chapter_file, tmp_path / "s"), as_version=4)
+    student = assign.student_notebook(assign.read_chapter(chapter_file), plain=False)
+    assert [c.cell_type for c in student.cells] == \
+        [c.cell_type for c in nbformat.read(_student(chapter_file, tmp_path / "s"), 4).cells]
     want = [(c.source, dict(c.metadata)) for c in source.cells
             if c.cell_type == "code" and "solution" not in c.metadata.get("tags", [])]
     got = [(c.source, dict(c.metadata)) for c in student.cells if c.cell_type == "code"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import functools
 import itertools
 import math
 import re
@@ -55,6 +56,7 @@ from helpers.chapters import (
     read_chapter,
 )
 from helpers.chapters import _names, _visible  # what a cell defines; its metadata unfolded
+from helpers.plain_markdown import BookIndex, book_index, glue_values, plain_notebook
 
 __all__ = ["ANSWER_PLACEHOLDER", "PROSE_ANSWER_CLASS", "AssignError", "Chapter", "Exercise",
            "Part", "SolutionBlock", "chapters_in_toc", "main", "nbgrader_notebook",
@@ -62,8 +64,36 @@ __all__ = ["ANSWER_PLACEHOLDER", "PROSE_ANSWER_CLASS", "AssignError", "Chapter",
            "write_nbgrader", "write_student"]
 
 
-def _notebook(chapter: Chapter, cells: list, edition: str):
-    """A validated notebook of copies of `cells`: no outputs, counts or attachments."""
+def _book_root(path: Path) -> Path | None:
+    """The book folder holding `path`: the nearest one with ``_config.yml`` or ``_toc.yml``."""
+    for folder in list(path.resolve().parents)[:4]:
+        if (folder / "_toc.yml").is_file() or (folder / "_config.yml").is_file():
+            return folder
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _index(book: Path, stamp: float) -> BookIndex:
+    return book_index(book)
+
+
+def _plain(chapter: Chapter, notebook):
+    """`notebook` with plain markdown, references read from the chapter's book and the
+    glued values from its jupyter-cache (see :mod:`helpers.plain_markdown`)."""
+    book = _book_root(chapter.path)
+    if book is None:
+        return plain_notebook(notebook, page=chapter.name)
+    # Any page edited since the index was read makes a new one.
+    stamp = max((p.stat().st_mtime for p in book.rglob("*.md") if "_build" not in p.parts),
+                default=0.0)
+    glue = glue_values(chapter.path, book / "_build" / ".jupyter_cache")
+    page = chapter.path.resolve().relative_to(book).with_suffix("").as_posix()
+    return plain_notebook(notebook, page=page, index=_index(book, stamp), glue=glue)
+
+
+def _notebook(chapter: Chapter, cells: list, edition: str, *, plain: bool = True):
+    """A validated notebook of copies of `cells`: no outputs, counts or attachments;
+    its markdown plain unless `plain` is False."""
     metadata = {key: copy.deepcopy(chapter.metadata[key])
                 for key in ("kernelspec", "language_info") if key in chapter.metadata}
     metadata["softmax_book"] = {"chapter": chapter.name, "edition": edition}
@@ -73,12 +103,15 @@ def _notebook(chapter: Chapter, cells: list, edition: str):
         meta = {k: v for k, v in copy.deepcopy(dict(cell.metadata)).items() if k != "execution"}
         notebook.cells.append(new.get(cell.cell_type, nbformat.v4.new_raw_cell)(
             cell.source, metadata=meta, id=f"cell-{n:03d}"))  # the same chapter, the same file
+    if plain:
+        _plain(chapter, notebook)
     nbformat.validate(notebook)
     return notebook
 
 
-def student_notebook(chapter: Chapter):
-    """The student's notebook (nbformat 4.5): the chapter without its solution blocks.
+def student_notebook(chapter: Chapter, *, plain: bool = True):
+    """The student's notebook (nbformat 4.5): the chapter without its solution blocks,
+    its markdown plain (:mod:`helpers.plain_markdown`) unless `plain` is False.
 
     Examples
     --------
@@ -93,10 +126,13 @@ def student_notebook(chapter: Chapter):
     ... ::::{solution-end}
     ... ::::
     ... ''')
-    >>> [cell.source.splitlines()[-1] for cell in student_notebook(chapter).cells]
+    >>> [cell.source for cell in student_notebook(chapter).cells]
+    ['### Exercise 1: Why\\n\\n> Why is $e^0 = 1$?', 'YOUR ANSWER HERE']
+    >>> [cell.source.splitlines()[-1] for cell in student_notebook(chapter, plain=False).cells]
     [':::', 'YOUR ANSWER HERE']
     """
-    return _notebook(chapter, [p.cell for p in chapter.parts if p.role != "solution"], "student")
+    cells = [p.cell for p in chapter.parts if p.role != "solution"]
+    return _notebook(chapter, cells, "student", plain=plain)
 
 
 def _assertive(source: str, where: str) -> str:
@@ -154,8 +190,9 @@ def split_points(total: float, cells: int) -> list[float]:
     return [share] * (cells - 1) + [round(total - share * (cells - 1), 2)]
 
 
-def nbgrader_notebook(chapter: Chapter, *, points: Mapping[str, float] | None = None):
-    """The nbgrader source notebook (schema 3).
+def nbgrader_notebook(chapter: Chapter, *, points: Mapping[str, float] | None = None,
+                      plain: bool = True):
+    """The nbgrader source notebook (schema 3), its markdown plain unless `plain` is False.
 
     Each solution code cell is an answer cell, each answer in words a graded cell
     holding the worked answer, each check a locked test, each statement locked.
@@ -195,7 +232,7 @@ def nbgrader_notebook(chapter: Chapter, *, points: Mapping[str, float] | None = 
     >>> for cell in nbgrader_notebook(chapter, points={"ex-two": 3}).cells:
     ...     meta = cell.metadata.get("nbgrader", {})
     ...     print(meta.get("grade_id"), meta.get("points"), cell.source.splitlines()[-1])
-    ex-two-statement None :::
+    ex-two-statement None > Store 2 in `x`.
     None None x = NOT_ATTEMPTED
     ex-two-answer None ### END SOLUTION
     ex-two-check 3.0 print(check_x(x).assert_correct())
@@ -240,7 +277,7 @@ def nbgrader_notebook(chapter: Chapter, *, points: Mapping[str, float] | None = 
             cells.append(marked(cell, label, "statement", locked=True))
         elif role != "solution" and not (role == "starter" and replaced(cell, exercise)):
             cells.append(cell)
-    return _notebook(chapter, cells, "nbgrader-source")
+    return _notebook(chapter, cells, "nbgrader-source", plain=plain)
 
 
 def _write(notebook, target: Path) -> Path:
