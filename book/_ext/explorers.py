@@ -38,11 +38,6 @@ def has_explorer(body: str) -> bool:
 def add_explorer_scripts(app, pagename, templatename, context, doctree) -> None:
     if app.builder.format != "html" or not has_explorer(context.get("body", "")):
         return
-    # The theme's Font Awesome script (deferred) watches every change to the page to
-    # turn new <i> icons into SVG; an explorer changes its SVG on every move, and the
-    # watcher then costs about a third of the redraw. The theme's icons are all in the
-    # page when it loads, where Font Awesome still replaces them.
-    app.add_js_file(None, body="window.FontAwesomeConfig = {observeMutations: false};")
     # Deferred: they run in this order, after the page is parsed.
     for name in SCRIPTS:
         app.add_js_file(f"explorer/{name}", defer="defer")

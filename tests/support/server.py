@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import sys
 import threading
 from collections.abc import Iterator
@@ -18,6 +20,28 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# What a static host such as GitHub Pages compresses: text, not PNG or WOFF2,
+# which are compressed already.
+_COMPRESSED = (".html", ".js", ".css", ".svg", ".json", ".txt", ".map", ".ttf")
+
+
+class _GzipHandler(_QuietHandler):
+    """Sends text files gzip-compressed to a client that accepts it, as GitHub Pages does."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if (not path.is_file() or not path.name.endswith(_COMPRESSED)
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         # A browser that closes while a reply is on its way (a favicon, say)
@@ -27,13 +51,16 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(directory: str | Path) -> Iterator[str]:
+def serve(directory: str | Path, *, compress: bool = False) -> Iterator[str]:
     """Serve `directory` on a free loopback port while the block runs.
 
     Parameters
     ----------
     directory : str or Path
         The folder to serve, such as ``book/_build/html``.
+    compress : bool
+        Send text files gzip-compressed to a browser that accepts it, as
+        GitHub Pages does (for measuring what a reader downloads).
 
     Yields
     ------
@@ -57,7 +84,8 @@ def serve(directory: str | Path) -> Iterator[str]:
     """
     if not Path(directory).is_dir():
         raise NotADirectoryError(f"serve(directory=...): {directory} is not a folder")
-    handler = functools.partial(_QuietHandler, directory=str(Path(directory).resolve()))
+    handler = functools.partial(_GzipHandler if compress else _QuietHandler,
+                                directory=str(Path(directory).resolve()))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
