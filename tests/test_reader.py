@@ -5,12 +5,14 @@ phone (390 × 844, touch) and collapse the sidebar on a desktop (1280 px); see
 that a wide equation goes on; read every caption, admonition and check output
 at WCAG AA contrast (4.5) in both themes; see sharp figures. The fixes are in
 ``book/_ext/book_reader.py``, ``book/_static/book.css`` and
-``book/_static/book-reader.js``. Screenshots of every page, at 1280 px light
-and 390 px dark, go to ``artifacts/reader-<page>-<width>-<theme>.png``.
+``book/_static/book-reader.js``. Screenshots of every page, at 1280 and 390 px,
+each in the light and the dark theme, go to
+``artifacts/reader-<page>-<width>-<theme>.png``.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import PurePosixPath
 
 import pytest
@@ -319,23 +321,51 @@ _HEADER_OVERLAPS = """() => {
 }"""
 
 
+# What a phone cuts: a box that scrolls sideways with no cue that it goes on
+# (book-reader.js marks those it watches with data-overflow), and inline code
+# that runs past the article's edge.
+_CUT_WITHOUT_CUE = """() => {
+  const article = document.querySelector('article.bd-article').getBoundingClientRect();
+  const out = [];
+  for (const box of document.querySelectorAll('article.bd-article *')) {
+    const s = getComputedStyle(box);
+    if (!['auto', 'scroll'].includes(s.overflowX) || !box.getClientRects().length) continue;
+    if (box.scrollWidth > box.clientWidth + 2 && !box.dataset.overflow
+        && !box.closest('.vega-explorer'))
+      out.push(`${box.tagName.toLowerCase()}.${box.className} scrolls with no cue`);
+  }
+  const codes = 'article.bd-article p code, article.bd-article li code';
+  for (const code of document.querySelectorAll(codes)) {
+    const r = code.getBoundingClientRect();
+    if (r.width && r.right > article.right + 1 && !code.closest('[data-overflow]'))
+      out.push(`inline code "${code.textContent.slice(0, 40)}" runs `
+               + `${Math.round(r.right - article.right)} px past the text`);
+  }
+  return out;
+}"""
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_on_a_phone_and_a_desktop(browser, site_url, name):
-    """Screenshots at 1280 px light and 390 px dark; on the phone nothing scrolls the page
-    sideways and the header's buttons do not overlap; no console error either way."""
+    """Screenshots at 1280 and 390 px, each in the light and the dark theme; on the phone
+    nothing scrolls the page sideways, nothing wide is cut without a cue, and the
+    header's buttons do not overlap; no console error in any of the four."""
     ARTIFACTS.mkdir(exist_ok=True)
     problems = []
-    for options, width, theme in ((DESKTOP, 1280, "light"), (PHONE, 390, "dark")):
+    for (options, width), theme in itertools.product(((DESKTOP, 1280), (PHONE, 390)),
+                                                     ("light", "dark")):
         context, page = _page(browser, options)
         try:
             open_page(page, site_url, name, theme)
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(ARTIFACTS / shot_name(name, width, theme)), full_page=True)
-            problems += [f"{width}: {p}" for p in page.evaluate(_HEADER_OVERLAPS)]
-            sideways = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-            if sideways > 0:
-                problems.append(f"{width}: the page scrolls sideways by {sideways} px")
-            problems += [f"{width}: {p}" for p in page.problems]
+            problems += [f"{width} {theme}: {p}" for p in page.evaluate(_HEADER_OVERLAPS)]
+            if width == 390:
+                sideways = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+                if sideways > 0:
+                    problems.append(f"390: the page scrolls sideways by {sideways} px")
+                problems += [f"390: {p}" for p in page.evaluate(_CUT_WITHOUT_CUE)]
+            problems += [f"{width} {theme}: {p}" for p in page.problems]
         finally:
             context.close()
     assert problems == []

@@ -1,10 +1,12 @@
 /* The reader's side of the HTML book (book/_ext/book_reader.py loads it on every page).
  *
- * 1. A display equation wider than the column scrolls sideways (the theme sets
- *    overflow-x: auto on MathJax's container), but on a phone the scroll bar is
- *    hidden until touched, so nothing shows that the equation goes on. Each such
- *    equation gets data-overflow="right", "left" or "both", the side(s) where it is
- *    cut, and book.css fades it out there. Equations that fit get no attribute.
+ * 1. A display equation, a table or a line of code wider than the column scrolls
+ *    sideways (the theme sets overflow-x: auto on MathJax's container, on its table
+ *    wrapper and on code),
+ *    but on a phone the scroll bar is hidden until touched, so nothing shows that
+ *    it goes on. Each such box gets data-overflow="right", "left" or "both", the
+ *    side(s) where it is cut, and book.css fades it out there. Boxes that fit get
+ *    no attribute.
  * 2. The theme's floating "Back to top" button sits over the text (over a figure,
  *    say) while it is shown. It is moved into the sticky article header, beside
  *    the other buttons, where it covers nothing; the theme's own script still
@@ -33,8 +35,13 @@
     ? new ResizeObserver((entries) => entries.forEach((e) => markOverflow(e.target)))
     : null;
 
+  // What scrolls sideways: display maths, the theme's wrapper of a Markdown table,
+  // a cell's HTML output (a table a cell prints), and code and its printed output.
+  const SCROLLERS = 'mjx-container[display="true"], .pst-scrollable-table-container, ' +
+    ".cell_output .output.text_html, article.bd-article pre";
+
   function watchEquations() {
-    document.querySelectorAll('mjx-container[display="true"]').forEach((box) => {
+    document.querySelectorAll(SCROLLERS).forEach((box) => {
       markOverflow(box);
       if (watched.has(box)) return;
       watched.add(box);
