@@ -156,3 +156,12 @@ def test_a_stored_file_is_never_unpickled(tmp_path):
     np.savez(tmp_path / "ch01.npz", **{**arrays, "a0": np.array([{}], dtype=object)})
     with pytest.raises(ValueError, match="pickle"):
         stored.read(tmp_path, "ch01")
+
+
+@pytest.mark.parametrize("name", ["grading.freeze", "grading.mistakes"])
+def test_grading_docstring_examples_run(name):
+    """grading/ is outside the package's doctest paths, so its examples run here."""
+    import doctest
+    result = doctest.testmod(importlib.import_module(name),
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
