@@ -81,34 +81,11 @@ def artefact_names(ver: str) -> dict[str, str]:
 
 
 def notebook_pages(book: Path = BOOK) -> list[str]:
-    """The table of contents' pages that are notebooks (a jupytext header).
+    """The table of contents' pages that are notebooks, in reading order
+    (:func:`tools.toc.notebook_pages`), such as ``"chapters/01-softmax"``."""
+    from tools.toc import notebook_pages as pages
 
-    Returns
-    -------
-    list of str
-        Paths inside `book` without ``.md``, in reading order, such as
-        ``"chapters/01-softmax"``.
-    """
-    import yaml
-
-    toc = yaml.safe_load((Path(book) / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    found = []
-    for page in pages:
-        path = Path(book) / f"{page}.md"
-        if path.exists() and "jupytext:" in path.read_text(encoding="utf-8")[:400]:
-            found.append(page)
-    return found
+    return pages(book)
 
 
 def _entry(name: str) -> zipfile.ZipInfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import tools.toc
 from tools.project import BOOK
 
 __all__ = ["toc_pages", "is_notebook", "notebooks", "chapter_namespace"]
@@ -23,33 +24,17 @@ def toc_pages(book: Path = BOOK) -> list[str]:
         Such as ``["intro", "chapters/01-softmax", ...]``, parts, chapters
         and their sections in reading order.
     """
-    import yaml
-
-    toc = yaml.safe_load((Path(book) / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return pages
+    return tools.toc.toc_pages(book)
 
 
 def is_notebook(path: Path) -> bool:
-    """Whether `path` is a MyST notebook: it carries a jupytext header
-    (``intro.md`` does not)."""
-    path = Path(path)
-    return path.exists() and "jupytext:" in path.read_text(encoding="utf-8")[:400]
+    """Whether `path` is a MyST notebook (:func:`tools.toc.is_notebook`)."""
+    return tools.toc.is_notebook(path)
 
 
 def notebooks(book: Path = BOOK) -> list[str]:
     """The pages of :func:`toc_pages` that are notebooks."""
-    return [page for page in toc_pages(book) if is_notebook(Path(book) / f"{page}.md")]
+    return tools.toc.notebook_pages(book)
 
 
 def chapter_namespace(chapter: Path, stop) -> dict:
