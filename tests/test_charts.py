@@ -19,6 +19,8 @@ import pytest
 import helpers
 from helpers.explorer import charts
 from helpers.explorer.vega import MIN_POSITIONS, VegaExplorer, _params
+from tests.support.explorer_page import (SET_AND_READ, open_page, screenshots_in_both_themes,
+                                         served, table)
 
 alt = pytest.importorskip("altair")
 
@@ -96,32 +98,6 @@ def test_the_stills_are_drawn():
 
 # --- (b) the page ----------------------------------------------------------------------------
 
-SET_AND_READ = """async ([name, wanted]) => {
-  const block = document.querySelector(`.vega-explorer[data-name="${name}"]`);
-  for (const input of block.querySelectorAll('input[type=range]')) {
-    if (!(input.name in wanted)) continue;
-    input.value = String(wanted[input.name]);
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-  }
-  for (const input of block.querySelectorAll('input[type=radio]')) {
-    if (input.name in wanted && input.value === String(wanted[input.name]) && !input.checked) {
-      input.checked = true;
-      input.dispatchEvent(new Event('change', {bubbles: true}));
-    }
-  }
-  await block.explorer.view.runAsync();
-  return {values: block.explorer.values(), datasets: block.explorer.datasets()};
-}"""
-
-
-def _table(datasets, keys, rows=None):
-    """The largest data table of the page whose rows all hold ``keys``."""
-    found = [t for t in datasets.values()
-             if t and all(k in r for r in t for k in keys) and (rows is None or len(t) == rows)]
-    assert found, f"no table with {keys} among {[list(t[0]) for t in datasets.values() if t]}"
-    return max(found, key=len)
-
-
 def _kind(x):
     x = float(x)
     return "nan" if np.isnan(x) else "inf" if np.isinf(x) else "zero" if x == 0 else "finite"
@@ -144,12 +120,12 @@ def _pattern(z, dtype):
 def check_naive_vs_shifted(v, datasets):
     base = {"centred": [1.0, 0.5, 0.0, -0.5], "all negative": [-1.0, -1.5, -2.0, -2.5]}
     z = 10 ** v["log10_scale"] * np.array(base[v["shape"]])
-    table = _table(datasets, ["method", "cls", "z", "w", "total", "p"], rows=8)
+    both = table(datasets, ["method", "cls", "z", "w", "total", "p"], rows=8)
     # Rounding is not emulated: near a format's limit the page and NumPy may differ.
     near = any(_pattern(z * f, v["dtype"]) != _pattern(z, v["dtype"]) for f in (0.998, 1.002))
     kinds = []
     for shifted, method in ((False, "naive"), (True, "max subtracted")):
-        rows = sorted((r for r in table if r["method"] == method), key=lambda r: r["cls"])
+        rows = sorted((r for r in both if r["method"] == method), key=lambda r: r["cls"])
         np.testing.assert_allclose([r["z"] for r in rows], z, rtol=1e-12, atol=0)
         w, total, p = _numpy_softmax(z, v["dtype"], shifted)
         page = [rows[0]["total"]] + [r[k] for k in ("w", "p") for r in rows]
@@ -171,12 +147,12 @@ def check_naive_vs_shifted(v, datasets):
 def check_jacobian(v, datasets):
     z = np.array([v["z0"], v["z1"], 0.0])
     T = 2.0 ** v["log2T"]
-    cells = _table(datasets, ["i", "j", "J"], rows=9)
+    cells = table(datasets, ["i", "j", "J"], rows=9)
     jac = np.zeros((3, 3))
     for r in cells:
         jac[r["i"], r["j"]] = r["J"]
     np.testing.assert_allclose(jac, helpers.softmax_jacobian(z / T) / T, rtol=0, atol=1e-6)
-    bars = sorted(_table(datasets, ["k", "p"], rows=3), key=lambda r: r["k"])
+    bars = sorted(table(datasets, ["k", "p"], rows=3), key=lambda r: r["k"])
     np.testing.assert_allclose([r["p"] for r in bars], helpers.softmax(z / T), rtol=0, atol=1e-6)
     for r in cells:  # the written numbers are the entries, to three decimals
         assert float(r["shown"].replace("\u2212", "-")) == pytest.approx(r["J"], abs=5e-4)
@@ -184,20 +160,20 @@ def check_jacobian(v, datasets):
 
 def check_gradient(v, datasets):
     z, y = np.array([v["z0"], v["z1"], 0.0]), v["true_class"]
-    bars = sorted(_table(datasets, ["k", "g", "prob", "loss"], rows=3), key=lambda r: r["k"])
+    bars = sorted(table(datasets, ["k", "g", "prob", "loss"], rows=3), key=lambda r: r["k"])
     np.testing.assert_allclose([r["g"] for r in bars], helpers.cross_entropy_grad(z, y),
                                rtol=0, atol=1e-6)
     np.testing.assert_allclose([r["prob"] for r in bars], helpers.softmax(z), rtol=0, atol=1e-6)
     assert bars[0]["loss"] == pytest.approx(helpers.cross_entropy(z, y), abs=1e-6)
     # The descent path: 40 steps of the chosen size on the logits.
-    path = sorted(_table(datasets, ["step", "pp"], rows=41), key=lambda r: r["step"])
+    path = sorted(table(datasets, ["step", "pp"], rows=41), key=lambda r: r["step"])
     logits, target, expected = z.copy(), np.eye(3)[y], [helpers.softmax(z)]
     for _ in range(40):
         logits = logits - 2.0 ** v["log2_lr"] * (helpers.softmax(logits) - target)
         expected.append(helpers.softmax(logits))
     np.testing.assert_allclose([r["pp"] for r in path], expected, rtol=0, atol=1e-6)
     # The dot sits at p on the triangle, the arrow ends at the true corner.
-    here = _table(datasets, ["px", "py", "tx", "ty"], rows=1)[0]
+    here = table(datasets, ["px", "py", "tx", "ty"], rows=1)[0]
     start = path[0]
     assert (here["px"], here["py"]) == pytest.approx((start["px"], start["py"]), abs=1e-9)
 
@@ -212,7 +188,7 @@ def check_double_softmax(v, datasets):
     y = {"smallest logit": C - 1, "middle logit": C // 2, "largest logit": 0}[v["true_class"]]
     base = np.linspace(1.0, -1.0, C)
     z = 2.0 ** v["log2_scale"] * base
-    rows = sorted(_table(datasets, ["cls", "correct", "double", "loss_correct", "loss_double",
+    rows = sorted(table(datasets, ["cls", "correct", "double", "loss_correct", "loss_double",
                                     "xa", "yc", "yd"], rows=C), key=lambda r: r["cls"])
     right = helpers.cross_entropy_grad(z, y)
     double = helpers.softmax_jacobian(z) @ (helpers.softmax(helpers.softmax(z)) - np.eye(C)[y])
@@ -223,13 +199,13 @@ def check_double_softmax(v, datasets):
     losses = _double_softmax_losses(z, y)
     for r in rows:
         assert (r["loss_correct"], r["loss_double"]) == pytest.approx(losses, abs=1e-6)
-    dot = _table(datasets, ["loss_correct", "loss_double", "x", "yc", "yd"], rows=1)[0]
+    dot = table(datasets, ["loss_correct", "loss_double", "x", "yc", "yd"], rows=1)[0]
     assert (dot["loss_correct"], dot["loss_double"]) == pytest.approx(losses, abs=1e-6)
-    head = _table(datasets, ["losses", "norms"], rows=1)[0]
+    head = table(datasets, ["losses", "norms"], rows=1)[0]
     assert head["norms"].startswith(f"gradient {np.linalg.norm(right):.3f} vs ")
     assert head["losses"].endswith(f" vs {losses[1]:.3f}")
     # The curves: both losses at every scale they are drawn at, inside [floor, top] on screen.
-    curve = sorted(_table(datasets, ["j", "log2s", "loss_correct", "loss_double", "yc", "yd"]),
+    curve = sorted(table(datasets, ["j", "log2s", "loss_correct", "loss_double", "yc", "yd"]),
                    key=lambda r: r["j"])
     assert len(curve) == 141
     scales = 2.0 ** np.array([r["log2s"] for r in curve])
@@ -249,7 +225,7 @@ def check_double_softmax(v, datasets):
                                rtol=0, atol=1e-6)
     assert (dot["yc"], dot["yd"]) == pytest.approx(tuple(height(np.array(losses))), abs=1e-6)
     # The band is drawn from log(e + C - 1) - 1 to log(e + C - 1).
-    band = _table(datasets, ["top_loss", "y0", "y1"], rows=1)[0]
+    band = table(datasets, ["top_loss", "y0", "y1"], rows=1)[0]
     assert band["top_loss"] == pytest.approx(top, abs=1e-12)
 
 
@@ -276,35 +252,16 @@ TRIALS = {"naive_vs_shifted": 60, "jacobian": 12, "gradient": 12, "double_softma
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """One page per explorer, served on loopback, with the scripts the book loads."""
-    from tests.support.explorer_page import write_explorer_page
-    from tests.support.server import serve
-
-    root = tmp_path_factory.mktemp("charts")
-    dark = ('<style>html[data-theme="dark"] body { background: #121212; color: #ced6dd; }'
-            'body { font-family: system-ui, sans-serif; }</style>')
-    for name, build in BUILDERS.items():
-        write_explorer_page(root, dark + build().to_html(), name=f"{name}.html")
-    (root / "favicon.ico").write_bytes(b"")
-    with serve(root) as url:
+    bodies = {name: build().to_html() for name, build in BUILDERS.items()}
+    with served(tmp_path_factory.mktemp("charts"), bodies) as url:
         yield url
-
-
-def _open(browser, url, name, width=700):
-    page = browser.new_page(viewport={"width": width, "height": 800})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
-            else None)
-    page.goto(f"{url}/{name}.html")
-    page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-    return page, errors
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", BUILDERS)
 def test_the_page_agrees_with_helpers_at_random_control_values(name, pages, browser):
     rng = np.random.default_rng(sum(map(ord, name)))
-    page, errors = _open(browser, pages, name)
+    page, errors = open_page(browser, pages, name, width=700)
     block = BUILDERS[name]().name
     seen, near = set(), 0
     for _ in range(TRIALS[name]):
@@ -338,18 +295,8 @@ def test_screenshots_at_two_widths_in_light_and_dark(name, pages, browser):
              "double_softmax": {"num_classes": 10}}.get(name, {})
     block = BUILDERS[name]().name
     for width in (390, 1280):
-        page, errors = _open(browser, pages, name, width)
+        page, errors = open_page(browser, pages, name, width=width)
         page.evaluate(SET_AND_READ, [block, state])
-        for theme in ("light", "dark"):
-            if theme == "dark":
-                page.evaluate("document.documentElement.dataset.theme = 'dark'")
-                page.wait_for_function("""() => {
-                  const texts = document.querySelectorAll('.vega-explorer-chart text');
-                  return [...texts].some(
-                    (t) => getComputedStyle(t).fill === 'rgb(206, 214, 221)'); }""")
-                page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-            # Nothing wider than the page: no chart or control runs off its right edge.
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.screenshot(path=str(out / f"charts-{name}-{width}-{theme}.png"), full_page=True)
+        screenshots_in_both_themes(page, width, out / f"charts-{name}-{width}-{{theme}}.png")
         assert errors == []
         page.close()

@@ -24,6 +24,8 @@ import helpers
 from helpers.explorer import toy_surface as ts
 from helpers.explorer.vega import MIN_POSITIONS, VegaExplorer, _params
 from tests.support.book import chapter_namespace
+from tests.support.explorer_page import (SET_AND_READ, open_page, screenshots_in_both_themes,
+                                         served, table)
 
 pytest.importorskip("altair")
 
@@ -137,23 +139,6 @@ def test_a_fit_that_is_not_a_function_is_refused(chapter):
 
 # --- (b) the page ----------------------------------------------------------------------------
 
-SET_AND_READ = """async (wanted) => {
-  const block = document.querySelector('.vega-explorer[data-name="toy-surface"]');
-  for (const input of block.querySelectorAll('input[type=range]')) {
-    if (!(input.name in wanted)) continue;
-    input.value = String(wanted[input.name]);
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-  }
-  for (const input of block.querySelectorAll('input[type=radio]')) {
-    if (input.name in wanted && input.value === String(wanted[input.name]) && !input.checked) {
-      input.checked = true;
-      input.dispatchEvent(new Event('change', {bubbles: true}));
-    }
-  }
-  await block.explorer.view.runAsync();
-  return {values: block.explorer.values(), datasets: block.explorer.datasets()};
-}"""
-
 #: Where the centre of cell n is on the screen: the transparent rectangle that picks it.
 CELL_ON_SCREEN = """(n) => {
   const block = document.querySelector('.vega-explorer[data-name="toy-surface"]');
@@ -166,35 +151,14 @@ CELL_ON_SCREEN = """(n) => {
 }""".replace("COUNT", str(ts.CELLS[0] * ts.CELLS[1]))
 
 
-def _table(datasets, keys):
-    """The largest data table of the page whose rows all hold ``keys``."""
-    found = [t for t in datasets.values() if t and all(k in r for r in t for k in keys)]
-    assert found, f"no table with {keys} among {[list(t[0]) for t in datasets.values() if t]}"
-    return max(found, key=len)
-
-
 @pytest.fixture(scope="module")
 def page_url(explorer, tmp_path_factory):
-    from tests.support.explorer_page import write_explorer_page
-    from tests.support.server import serve
-
-    root = tmp_path_factory.mktemp("ch06")
-    write_explorer_page(root, explorer.to_html())
-    with serve(root) as url:
+    with served(tmp_path_factory.mktemp("ch06"), {"index": explorer.to_html()}) as url:
         yield url
 
 
-def _open(browser, url, width=800):
-    page = browser.new_page(viewport={"width": width, "height": 800})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
-            else None)
-    # The bare page names no icon, and the browser asks for one: not the explorer's error.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
-    page.goto(f"{url}/index.html")
-    page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-    return page, errors
+def set_and_read(page, wanted):
+    return page.evaluate(SET_AND_READ, ["toy-surface", wanted])
 
 
 def check_state(v, datasets, chapter):
@@ -205,7 +169,7 @@ def check_state(v, datasets, chapter):
     reg, temp = (10.0 ** v["log10_reg"] if on else 0.0), 10.0 ** v["log10_T"]
     # The surface: every cell's loss, and its colour band.
     nw, nb = ts.CELLS
-    cells = sorted(_table(datasets, ["n", "i", "j", "w", "b", "loss", "bi", "band"]),
+    cells = sorted(table(datasets, ["n", "i", "j", "w", "b", "loss", "bi", "band"]),
                    key=lambda r: r["n"])
     assert len(cells) == nw * nb
     w = ts.W_RANGE[0] + (ts.W_RANGE[1] - ts.W_RANGE[0]) / nw * (np.arange(nw) + 0.5)
@@ -227,7 +191,7 @@ def check_state(v, datasets, chapter):
     np.testing.assert_allclose([r["band"] for r in cells],
                                np.sqrt(edges[0] * edges[1]) * (edges[1] / edges[0]) ** got)
     # The star, against fit_toy run at the page's own (λ, T).
-    star = _table(datasets, ["found", "pw", "pb", "title", "settings", "sub"])[0]
+    star = table(datasets, ["found", "pw", "pb", "title", "settings", "sub"])[0]
     assert star["title"] == v["data"] + " data"
     assert star["settings"] == (f"λ = {reg:.2g}" if on else "λ = 0") + f", T = {temp:.2f}"
     exists = on or v["data"] == "overlapping"
@@ -239,7 +203,7 @@ def check_state(v, datasets, chapter):
     else:
         assert star["sub"].startswith("no minimiser")
     # The path: T times the minimisers at λ T² for λ over the slider, in the window.
-    path = sorted(_table(datasets, ["s", "pw", "pb"]), key=lambda r: r["s"])
+    path = sorted(table(datasets, ["s", "pw", "pb"]), key=lambda r: r["s"])
     for r in path:
         assert ts.W_RANGE[0] <= r["pw"] <= ts.W_RANGE[1]
         assert ts.B_RANGE[0] <= r["pb"] <= ts.B_RANGE[1]
@@ -248,7 +212,7 @@ def check_state(v, datasets, chapter):
         np.testing.assert_allclose([r["pw"], r["pb"]], fit(x, y, reg=lam, temperature=temp),
                                    rtol=0, atol=ATOL)
     # The fitted curves: the sigmoid at the minimiser, or of multiples of theta_hat.
-    curves = _table(datasets, ["x", "c", "fw", "fb", "p"])
+    curves = table(datasets, ["x", "c", "fw", "fb", "p"])
     assert {r["c"] for r in curves} == ({0} if exists else {0, 1, 2, 3})
     xs = np.array([r["x"] for r in curves])
     fw, fb = np.array([r["fw"] for r in curves]), np.array([r["fb"] for r in curves])
@@ -260,7 +224,7 @@ def check_state(v, datasets, chapter):
                                    atol=1e-12)
     np.testing.assert_allclose([r["p"] for r in curves],
                                helpers.sigmoid((fw * xs + fb) / temp), rtol=0, atol=ATOL)
-    points = sorted(_table(datasets, ["i", "xo", "xsep", "x", "y"]), key=lambda r: r["i"])
+    points = sorted(table(datasets, ["i", "xo", "xsep", "x", "y"]), key=lambda r: r["i"])
     np.testing.assert_allclose([r["x"] for r in points], x)
     return reg, temp
 
@@ -280,8 +244,8 @@ def check_hover(page, v, reg, temp, chapter, rng):
     page.mouse.move(*at)
     page.mouse.move(at[0] + 0.5, at[1] + 0.5)   # the tooltip follows a move over the outline
     page.wait_for_selector(".vg-tooltip.visible", state="visible")
-    got = page.evaluate(SET_AND_READ, {})
-    cell = _table(got["datasets"], ["n", "w", "b", "data_loss", "loss", "gw", "gb"])
+    got = set_and_read(page, {})
+    cell = table(got["datasets"], ["n", "w", "b", "data_loss", "loss", "gw", "gb"])
     assert len(cell) == 1
     cell = cell[0]
     assert (cell["w"], cell["b"]) == pytest.approx((w, b), abs=1e-9)
@@ -306,14 +270,14 @@ def _random_values(rng):
 @pytest.mark.browser
 def test_the_page_agrees_with_numpy_and_fit_toy(page_url, browser, chapter):
     rng = np.random.default_rng(60)
-    page, errors = _open(browser, page_url)
+    page, errors = open_page(browser, page_url)
     seen = set()
     for trial in range(10):
         wanted = _random_values(rng)
         if trial < 4:  # each data set with the penalty on and off
             wanted.update(data=["overlapping", "separable"][trial % 2],
                           penalty=["on", "off (λ = 0)"][trial // 2])
-        got = page.evaluate(SET_AND_READ, wanted)
+        got = set_and_read(page, wanted)
         v = got["values"]
         assert v["data"] == wanted["data"] and v["penalty"] == wanted["penalty"]
         assert v["log10_reg"] == pytest.approx(wanted["log10_reg"], abs=1e-9)
@@ -333,22 +297,9 @@ def test_screenshots_at_two_widths_in_light_and_dark(page_url, browser):
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
     for width in (390, 1280):
-        page, errors = _open(browser, page_url, width)
+        page, errors = open_page(browser, page_url, width=width)
         page.evaluate("document.body.style.maxWidth = 'none'")
-        # The book's dark page, which the bare test page does not have.
-        page.add_style_tag(content='html[data-theme="dark"] body '
-                                   '{ background: #121212; color: #ced6dd; }')
-        page.evaluate(SET_AND_READ, {"data": "separable", "log10_reg": -3.0})
-        for theme in ("light", "dark"):
-            if theme == "dark":
-                page.evaluate("document.documentElement.dataset.theme = 'dark'")
-                page.wait_for_function("""() => {
-                  const texts = document.querySelectorAll('.vega-explorer-chart text');
-                  return [...texts].some(
-                    (t) => getComputedStyle(t).fill === 'rgb(206, 214, 221)'); }""")
-                page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.screenshot(path=str(out / f"explorer-ch06-{width}-{theme}.png"),
-                            full_page=True)
+        set_and_read(page, {"data": "separable", "log10_reg": -3.0})
+        screenshots_in_both_themes(page, width, out / f"explorer-ch06-{width}-{{theme}}.png")
         assert errors == []
         page.close()

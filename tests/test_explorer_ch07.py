@@ -24,6 +24,7 @@ import pytest
 from helpers import training
 from helpers.explorer import descent as ds
 from helpers.explorer.vega import MIN_POSITIONS, VegaExplorer, _params
+from tests.support.explorer_page import open_page, screenshots_in_both_themes, served, table
 
 pytest.importorskip("altair")
 
@@ -131,35 +132,10 @@ SET_AND_READ = """async (wanted) => {
 }"""
 
 
-def _table(datasets, keys):
-    """The largest data table of the page whose rows all hold ``keys``."""
-    found = [t for t in datasets.values() if t and all(k in r for r in t for k in keys)]
-    assert found, f"no table with {keys} among {[list(t[0]) for t in datasets.values() if t]}"
-    return max(found, key=len)
-
-
 @pytest.fixture(scope="module")
 def page_url(explorer, tmp_path_factory):
-    from tests.support.explorer_page import write_explorer_page
-    from tests.support.server import serve
-
-    root = tmp_path_factory.mktemp("ch07")
-    write_explorer_page(root, explorer.to_html())
-    with serve(root) as url:
+    with served(tmp_path_factory.mktemp("ch07"), {"index": explorer.to_html()}) as url:
         yield url
-
-
-def _open(browser, url, width=800):
-    page = browser.new_page(viewport={"width": width, "height": 800})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
-            else None)
-    # The bare page names no icon, and the browser asks for one: not the explorer's error.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
-    page.goto(f"{url}/index.html")
-    page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-    return page, errors
 
 
 def _inside(polygon, point):
@@ -176,14 +152,14 @@ def check_state(ex, v, datasets, rng):
     lr, reg, k = 10.0 ** v["log10_lr"], penalty(ex, v["log10_reg"]), int(v["steps"])
     run = training.train(X, labels, lr=lr, reg=reg, steps=ds_steps(ex), seed=0)
     # The loss after every step, and the parameters after every step.
-    history = sorted(_table(datasets, ["step", "loss", "w", "shown"]), key=lambda r: r["step"])
+    history = sorted(table(datasets, ["step", "loss", "w", "shown"]), key=lambda r: r["step"])
     assert [r["step"] for r in history] == list(range(ds_steps(ex) + 1))
     np.testing.assert_allclose([r["loss"] for r in history], run.loss, rtol=RTOL, atol=ATOL)
     params = np.array([r["w"][:9] for r in history])                         # (K + 1, 9)
     np.testing.assert_allclose(params[:, :6].reshape(-1, 2, 3), run.W, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(params[:, 6:], run.b, rtol=RTOL, atol=ATOL)
     # The training points after step k: their predictions and the accuracy.
-    points = sorted(_table(datasets, ["n", "predicted", "correct", "accuracy", "wk"]),
+    points = sorted(table(datasets, ["n", "predicted", "correct", "accuracy", "wk"]),
                     key=lambda r: r["n"])
     assert len(points) == len(X)
     W_k, b_k = run.W[k], run.b[k]
@@ -196,7 +172,7 @@ def check_state(ex, v, datasets, rng):
         assert points[0]["accuracy"] == pytest.approx(run.accuracy[k], abs=1e-12)
     # The decision regions: convex polygons that tile the square, each where its class wins.
     lo, hi = ds.LIMITS
-    corners = _table(datasets, ["c", "u", "v", "angle"])
+    corners = table(datasets, ["c", "u", "v", "angle"])
     polygons = {}
     for c in range(3):
         rows = sorted((r for r in corners if r["c"] == c), key=lambda r: r["angle"])
@@ -217,7 +193,7 @@ def check_state(ex, v, datasets, rng):
 @pytest.mark.browser
 def test_the_page_trains_as_train_does_at_random_control_values(explorer, page_url, browser):
     rng = np.random.default_rng(7)
-    page, errors = _open(browser, page_url)
+    page, errors = open_page(browser, page_url)
     binds = _bindings(explorer)
     ends = [{"log10_lr": binds["log10_lr"]["max"], "log10_reg": binds["log10_reg"]["max"],
              "steps": 60},                                     # η = 2, λ = 1: it blows up
@@ -253,22 +229,9 @@ def test_screenshots_at_two_widths_in_light_and_dark(page_url, browser):
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
     for width in (390, 1280):
-        page, errors = _open(browser, page_url, width)
+        page, errors = open_page(browser, page_url, width=width)
         page.evaluate("document.body.style.maxWidth = 'none'")
-        # The book's dark page, which the bare test page does not have.
-        page.add_style_tag(content='html[data-theme="dark"] body '
-                                   '{ background: #121212; color: #ced6dd; }')
         page.evaluate(SET_AND_READ, {"steps": 40})
-        for theme in ("light", "dark"):
-            if theme == "dark":
-                page.evaluate("document.documentElement.dataset.theme = 'dark'")
-                page.wait_for_function("""() => {
-                  const texts = document.querySelectorAll('.vega-explorer-chart text');
-                  return [...texts].some(
-                    (t) => getComputedStyle(t).fill === 'rgb(206, 214, 221)'); }""")
-                page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.screenshot(path=str(out / f"explorer-ch07-page-{width}-{theme}.png"),
-                            full_page=True)
+        screenshots_in_both_themes(page, width, out / f"explorer-ch07-page-{width}-{{theme}}.png")
         assert errors == []
         page.close()

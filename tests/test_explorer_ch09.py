@@ -21,6 +21,7 @@ import helpers
 from helpers import mi
 from helpers.explorer import information
 from helpers.explorer.vega import MIN_POSITIONS, VegaExplorer, _params
+from tests.support.explorer_page import SET_AND_READ, open_page, screenshots_in_both_themes, served
 
 PRIORS = {"balanced": np.full(3, 1 / 3), "mild": np.array([0.5, 0.3, 0.2]),
           "strong": np.array([0.7, 0.2, 0.1])}
@@ -130,49 +131,19 @@ def test_bad_arguments_are_refused(call, error, match):
 
 # --- the page --------------------------------------------------------------------------------
 
-SET_AND_READ = """async ([name, wanted]) => {
-  const block = document.querySelector(`.vega-explorer[data-name="${name}"]`);
-  for (const input of block.querySelectorAll('input[type=range]')) {
-    if (!(input.name in wanted)) continue;
-    input.value = String(wanted[input.name]);
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-  }
-  for (const input of block.querySelectorAll('input[type=radio]')) {
-    if (input.name in wanted && input.value === String(wanted[input.name]) && !input.checked) {
-      input.checked = true;
-      input.dispatchEvent(new Event('change', {bubbles: true}));
-    }
-  }
-  await block.explorer.view.runAsync();
-  const texts = [...block.querySelectorAll('.vega-explorer-chart text')].map(t => t.textContent);
-  return {values: block.explorer.values(), datasets: block.explorer.datasets(), texts};
-}"""
-
-
 def _tables(datasets, keys):
     return [t for t in datasets.values() if t and all(k in r for r in t for k in keys)]
 
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory):
-    from tests.support.explorer_page import write_explorer_page
-    from tests.support.server import serve
-
-    root = tmp_path_factory.mktemp("ch09")
-    write_explorer_page(root, explorer().to_html())
-    with serve(root) as url:
+    with served(tmp_path_factory.mktemp("ch09"), {"index": explorer().to_html()}) as url:
         yield url
 
 
 @pytest.mark.browser
 def test_the_page_agrees_with_helpers_at_random_control_values(page_url, browser):
-    page = browser.new_page(viewport={"width": 900, "height": 900})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))  # the bare page has none
-    page.goto(f"{page_url}/index.html")
-    page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
+    page, errors = open_page(browser, page_url, width=900, height=900)
     rng = np.random.default_rng(9)
     trials = [{"s": 0.0, "balance": "strong"}, {"s": 3.0, "balance": "balanced"}]
     trials += [{"s": float(rng.uniform(0, 3)), "balance": str(rng.choice(list(PRIORS)))}
@@ -232,21 +203,11 @@ def test_it_fits_a_phone_and_a_desktop_in_light_and_dark(page_url, browser):
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
     for width in (390, 1280):
-        page = browser.new_page(viewport={"width": width, "height": 1000})
-        page.goto(f"{page_url}/index.html")
-        page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
+        page, errors = open_page(browser, page_url, width=width, height=1000)
         # Stacked on a phone, side by side on a desktop: the chart grows taller when narrow.
         height = page.evaluate("document.querySelector('.vega-explorer').explorer"
                                ".view.signal('height')")
         assert (height > information.HEIGHT) == (width == 390)
-        for theme in ("light", "dark"):
-            if theme == "dark":
-                page.evaluate("document.documentElement.dataset.theme = 'dark'")
-                page.wait_for_function("""() => [...document.querySelectorAll(
-                    '.vega-explorer-chart text')].some(
-                    (t) => getComputedStyle(t).fill === 'rgb(206, 214, 221)')""")
-                page.wait_for_selector(".vega-explorer[data-ready='1']", state="attached")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.screenshot(path=str(out / f"charts-mi-separation-{width}-{theme}.png"),
-                            full_page=True)
+        screenshots_in_both_themes(page, width, out / f"charts-mi-separation-{width}-{{theme}}.png")
+        assert errors == []
         page.close()
