@@ -13,13 +13,13 @@ that :func:`plain_markdown` makes of each cell:
   ...) or a ``{dropdown}`` becomes a blockquote under its title in bold; a
   ``{figure}``, an image and its caption; ``{code-block}``, a code fence;
 - a labelled equation (``$$ ... $$ (eq-x)`` or ``{math}`` with ``:label:``)
-  keeps its ``$$`` and gets ``\\tag{k}``, its number in the book's page; a
+  keeps its ``$$`` and gets ``\\tag{k}``, the number the book gives it
+  (the book numbers equations and figures through the whole book); a
   ``(label)=`` target and a ``%`` comment go;
 - a role is written as the book would show it: ``{ref}`` the heading or
-  "Exercise N.k", ``{numref}`` "Exercise N.k" or "Fig. k" (the number of
-  the figure in the book's page; "of “Page title”" when it is another page),
-  ``{eq}`` "(k)",
-  ``{doc}`` the page's title, ``{cite}``/``{cite:p}`` "(Author, 2006)" and
+  "Exercise N.k", ``{numref}`` "Exercise N.k" or "Fig. k" (the book's
+  number of the figure; "of “Page title”" when it is on another page),
+  ``{eq}`` "(k)", ``{doc}`` the page's title, ``{cite}``/``{cite:p}`` "(Author, 2006)" and
   ``{cite:t}`` "Author (2006)" from the book's BibTeX files, ``{term}`` and
   ``{math}`` their text; each becomes a link when the book's
   ``html.baseurl`` is set in ``_config.yml``;
@@ -102,6 +102,10 @@ class BookIndex:
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: (authors, year)
     titles: dict[str, str] = field(default_factory=dict)  # page: its title
     base_url: str | None = None
+    # The book numbers figures and equations through the whole book, in the order
+    # of its table of contents; these count them as the pages are read.
+    figures: int = 0
+    equations: int = 0
 
     def link(self, text: str, page: str, anchor: str = "") -> str:
         """`text`, as a Markdown link to `page` of the published book if it has an address."""
@@ -391,10 +395,10 @@ def book_index(book: str | Path, pages: list[Path] | None = None) -> BookIndex:
     -------
     BookIndex
         Sections and pages under their heading's text, exercises as
-        "Exercise N.k" (N the leading number of the page's file name),
-        labelled equations and named figures by their number in the page (as
-        the book numbers them, from 1 in each page), citations by their
-        authors' surnames and year.
+        "Exercise N.k" (N the leading number of the page's file name, k its
+        place in the page), labelled equations and named figures by the
+        number the book gives them (counted through the whole book in the
+        order of ``_toc.yml``), citations by their authors' surnames and year.
 
     Examples
     --------
@@ -410,6 +414,8 @@ def book_index(book: str | Path, pages: list[Path] | None = None) -> BookIndex:
     if not book.is_dir():
         raise ValueError(f"book: {book} is not a folder")
     if pages is None:
+        pages = _toc_pages(book)
+    if pages is None:
         pages = sorted(p for p in book.rglob("*") if p.suffix in (".md", ".ipynb")
                        and not any(part.startswith(("_", ".")) for part in
                                    p.relative_to(book).parts))
@@ -420,6 +426,22 @@ def book_index(book: str | Path, pages: list[Path] | None = None) -> BookIndex:
         _read_page(book, Path(path), index)
     index.citations = _citations(book, config.get("bibtex_bibfiles") or [])
     return index
+
+
+def _toc_pages(book: Path) -> list[Path] | None:
+    """The pages of ``_toc.yml`` in the book's order (depth first), or None without one."""
+    toc = book / "_toc.yml"
+    if not toc.is_file():
+        return None
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    pages = []
+    for docname in parse_toc_yaml(toc):
+        base = book / docname
+        candidates = [base] if base.suffix in (".md", ".ipynb") else \
+            [base.with_name(base.name + suffix) for suffix in (".md", ".ipynb")]
+        pages += [p for p in candidates if p.is_file()][:1]
+    return pages
 
 
 def _config(book: Path) -> dict:
@@ -445,15 +467,15 @@ def _read_page(book: Path, path: Path, index: BookIndex) -> None:
 def _index_cells(cells, page: str, index: BookIndex) -> None:
     """Add the targets of a page's `cells` to `index`."""
     chapter = _chapter_prefix(page)
-    counts = {"exercise": 0, "equation": 0, "figure": 0}
+    exercises = 0
     pending: list[str] = []  # targets waiting for their heading
     for cell in cells:
         if cell.cell_type == "code":
             figure = (cell.metadata.get("mystnb") or {}).get("figure") or {}
             if figure.get("name"):
-                counts["figure"] += 1
-                index.targets[figure["name"]] = Target(f"Fig. {counts['figure']}", page,
-                                                       "figure", str(counts["figure"]))
+                index.figures += 1
+                index.targets[figure["name"]] = Target(f"Fig. {index.figures}", page,
+                                                       "figure", str(index.figures))
             continue
         tokens = _PARSER.parse(cell.source)
         for n, token in enumerate(tokens):
@@ -467,24 +489,28 @@ def _index_cells(cells, page: str, index: BookIndex) -> None:
                     index.targets[label] = Target(title, page, "section")
                 pending = []
             elif token.type == "math_block_label":
-                counts["equation"] += 1
-                index.targets[token.info] = Target(f"({counts['equation']})", page, "equation",
-                                                   str(counts["equation"]))
+                _equation(index, token.info, page)
             elif token.type in ("fence", "colon_fence"):
                 match = _DIRECTIVE.fullmatch(token.info.strip())
-                if match and match["name"] == "math":
-                    label = str(_options(token.content)[1].get("label", ""))
-                    if label:
-                        counts["equation"] += 1
-                        index.targets[label] = Target(f"({counts['equation']})", page,
-                                                      "equation", str(counts["equation"]))
+                options = _options(token.content)[1] if match else {}
+                if match and match["name"] == "math" and options.get("label"):
+                    _equation(index, str(options["label"]), page)
+                elif match and match["name"] == "figure" and options.get("name"):
+                    index.figures += 1
+                    index.targets[str(options["name"])] = Target(
+                        f"Fig. {index.figures}", page, "figure", str(index.figures))
                 elif match and match["name"] in _EXERCISE:
-                    counts["exercise"] += 1
-                    number = f"{chapter}{counts['exercise']}"
-                    label = str(_options(token.content)[1].get("label", ""))
+                    exercises += 1
+                    number = f"{chapter}{exercises}"
+                    label = str(options.get("label", ""))
                     if label:
                         index.targets[label] = Target(f"Exercise {number}", page, "exercise",
                                                       number)
+
+
+def _equation(index: BookIndex, label: str, page: str) -> None:
+    index.equations += 1
+    index.targets[label] = Target(f"({index.equations})", page, "equation", str(index.equations))
 
 
 def _chapter_prefix(page: str) -> str:
