@@ -130,6 +130,22 @@ def test_every_named_figure_is_rendered(built_book):
             assert re.search(r'<img[^>]+alt="[^"]+', block.group(0)), f"{fig} has no alt text"
 
 
+def test_no_markup_is_shown_as_text(built_book):
+    """No page shows Markdown's backticks or a MyST role as text, in its prose or in the
+    tables the book's extension writes (the instructor's exercise table)."""
+    shown = {}
+    for name in toc_pages():
+        html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+        article = html.split('<article class="bd-article">', 1)[-1].split("</article>", 1)[0]
+        # Code is the one place a backtick may appear as itself.
+        text = re.sub(r"<(pre|code|script|style)\b.*?</\1>", "", article, flags=re.S)
+        text = re.sub(r"<[^>]+>", "", text)
+        found = re.findall(r"`[^`\n]{1,60}`|\{(?:ref|numref|eq|doc|glue:text)\}", text)
+        if found:
+            shown[name] = found[:5]
+    assert shown == {}
+
+
 def test_bibliography_keys_are_unique():
     """A key lives in exactly one .bib file (duplicates break citations)."""
     seen: dict[str, Path] = {}

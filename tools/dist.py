@@ -80,12 +80,19 @@ def artefact_names(ver: str) -> dict[str, str]:
             "pdf": f"{NAME}-{ver}.pdf", "sums": "SHA256SUMS"}
 
 
+#: Notebook pages left out of the notebooks zip: the teaching plan computes its tables
+#: from the book's own sources (``_toc.yml`` and the chapters' Markdown), which the zip
+#: does not hold, so it could not run there. It is in the HTML site and the PDF.
+BOOK_ONLY = ("pacing",)
+
+
 def notebook_pages(book: Path = BOOK) -> list[str]:
-    """The table of contents' pages that are notebooks, in reading order
-    (:func:`tools.toc.notebook_pages`), such as ``"chapters/01-softmax"``."""
+    """The table of contents' pages that are notebooks and run on their own, in reading
+    order (:func:`tools.toc.notebook_pages` without :data:`BOOK_ONLY`), such as
+    ``"chapters/01-softmax"``."""
     from tools.toc import notebook_pages as pages
 
-    return pages(book)
+    return [page for page in pages(book) if page not in BOOK_ONLY]
 
 
 def _entry(name: str) -> zipfile.ZipInfo:

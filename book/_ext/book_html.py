@@ -463,7 +463,7 @@ class ExerciseTable(SphinxDirective):
     def _exercise_link(self, exercise) -> nodes.Node:
         ref = addnodes.pending_xref("", refdomain="std", reftype="ref",
                                     reftarget=exercise.label, refexplicit=True, refwarn=True)
-        ref += nodes.inline(text=exercise.title or exercise.label)
+        ref += _title_nodes(exercise.title or exercise.label)
         return ref
 
     def _exercise_list(self, chapter) -> nodes.Node:
@@ -474,6 +474,15 @@ class ExerciseTable(SphinxDirective):
             para += nodes.Text(f" ({exercise.kind}{', checked' if exercise.auto_checked else ''})")
             items += nodes.list_item("", para)
         return items
+
+
+def _title_nodes(title: str) -> nodes.inline:
+    """A title's text with its `code` spans typeset as code, not as backticks."""
+    inline = nodes.inline()
+    for n, piece in enumerate(re.split(r"`([^`]+)`", title)):
+        if piece:
+            inline += nodes.literal(text=piece) if n % 2 else nodes.Text(piece)
+    return inline
 
 
 def _table(header: list[str], rows: list[list], widths: list[int]) -> nodes.table:
