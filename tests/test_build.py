@@ -72,8 +72,13 @@ def test_rebuild_uses_the_cache(built_book):
 
     cache = get_cache(ROOT / "book" / "_build" / ".jupyter_cache")
     cached = {Path(r.uri).resolve() for r in cache.list_project_records()}
+    import jupytext
+
     for name in notebooks():
         path = (ROOT / "book" / f"{name}.md").resolve()
+        mode = jupytext.read(path).metadata.get("mystnb", {}).get("execution_mode")
+        if mode == "force":   # a page that reads other pages runs on every build
+            continue
         assert path in cached, f"{name} is not in the execution cache"
         record = cache.get_project_record(str(path))
         assert cache.get_cached_project_nb(record.pk) is not None, f"{name}: stale cache"
