@@ -10,16 +10,19 @@ chapter), and then, with a course id and an exchange folder in ``tmp``:
    edit them and ``submit`` each: ``correct`` fills every answer cell with the
    solution (and the written cells with the worked answer), ``wrong`` fills
    the code answers with a wrong one, ``blank`` hands in what was fetched;
-3. the instructor runs ``collect``, ``autograde`` and ``generate_feedback``.
+3. the instructor runs ``collect``, ``autograde`` and ``generate_feedback``
+   for each student.
 
 Time is what shapes the fixture. Starting ``nbgrader`` costs about 3 s, and
 the loop needs about 80 commands, so each role (the instructor, a student)
 runs its commands in one Python process through ``NbGraderApp``, as
 nbgrader's own test suite does (``tests/support`` holds nothing of it: the
 runner is :data:`RUNNER`). Autograde executes 27 notebooks, most of the
-time: the three students are graded at once, each against a copy of the
-gradebook made after ``collect``, because SQLite lets one process write at a
-time; the scores are read from each student's copy.
+time, so the three students work and are graded at once: each student's
+submissions are collected, autograded and given feedback as soon as they are
+in (``--student``), against a copy of the gradebook made after the release,
+because SQLite lets one process write at a time; the scores are read from
+each student's copy.
 """
 
 from __future__ import annotations
@@ -141,7 +144,10 @@ def course(tmp_path_factory) -> Course:
     _nbgrader([[step, name, *instructor] for name in CHAPTERS
                for step in ("generate_assignment", "release_assignment")], cwd=loop.course)
 
-    def student_work(student: str) -> None:
+    def student_and_grader(student: str) -> None:
+        # SQLite lets one process write at a time: each student's work is collected
+        # and graded against a copy of the gradebook made after the release.
+        shutil.copy(loop.course / "gradebook.db", loop.gradebook(student))
         home = loop.home(student)
         home.mkdir(parents=True)
         _nbgrader([["fetch_assignment", *CHAPTERS, *loop.common]], cwd=home, home=home)
@@ -149,25 +155,18 @@ def course(tmp_path_factory) -> Course:
             _edit(home / name / f"{name}.ipynb",
                   loop.course / "source" / name / f"{name}.ipynb", student)
         # As a hub passes the user's name; here there is one account for all three.
-        _nbgrader([["submit", name, *loop.common, f"--CourseDirectory.student_id={student}"]
-                   for name in CHAPTERS], cwd=home, home=home)
-
-    with ThreadPoolExecutor(len(STUDENTS)) as pool:
-        list(pool.map(student_work, STUDENTS))
-    _nbgrader([["collect", name, *instructor] for name in CHAPTERS], cwd=loop.course)
-    for student in STUDENTS:
-        shutil.copy(loop.course / "gradebook.db", loop.gradebook(student))
-
-    def grade(student: str) -> None:
+        me = f"--CourseDirectory.student_id={student}"
+        _nbgrader([["submit", name, *loop.common, me] for name in CHAPTERS],
+                  cwd=home, home=home)
+        mine = [*loop.instructor(loop.gradebook(student)), me]
         # A loaded test machine can be slow to send a cell's output.
-        options = [*loop.instructor(loop.gradebook(student)), f"--student={student}"]
-        _nbgrader([["autograde", name, "--create", "--Execute.iopub_timeout=60",
-                    "--Execute.timeout=600", *options] for name in CHAPTERS]
-                  + [["generate_feedback", name, *options] for name in CHAPTERS],
-                  cwd=loop.course)
+        _nbgrader([["collect", name, *mine] for name in CHAPTERS]
+                  + [["autograde", name, "--create", "--Execute.iopub_timeout=60",
+                      "--Execute.timeout=600", *mine] for name in CHAPTERS]
+                  + [["generate_feedback", name, *mine] for name in CHAPTERS], cwd=loop.course)
 
     with ThreadPoolExecutor(len(STUDENTS)) as pool:
-        list(pool.map(grade, STUDENTS))
+        list(pool.map(student_and_grader, STUDENTS))
     return loop
 
 
