@@ -205,3 +205,17 @@ class TestVersion:
         assert INSTRUCTOR_ENTRY in only
         for name in ("numerics", "reference", "training", "mi", "checks"):
             assert name not in only
+
+
+def test_every_jupyterlab_extension_works_with_the_pinned_jupyterlab():
+    """JupyterLab switches off, with only a mark in ``jupyter labextension list``, an
+    extension whose dependencies its version does not meet: jupyterlab-myst (the chapters'
+    exercise boxes and admonitions in JupyterLab) went silently inert that way."""
+    import re
+    import subprocess
+
+    listing = subprocess.run([sys.executable, "-m", "jupyterlab.labextensions", "list"],
+                             capture_output=True, text=True, check=True)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    assert re.search(r"jupyterlab-myst v\S+ enabled OK", text), text
+    assert "not compatible" not in text, text
