@@ -439,18 +439,20 @@ class ExerciseTable(SphinxDirective):
         if not chapters:
             return [nodes.paragraph(text="No chapter in the table of contents has exercises yet.")]
         if self.options.get("level", "chapters") == "chapters":
-            header = ["Chapter", "Exercises", "Auto-checked", "Kinds", "Minutes"]
+            header = ["Chapter", "Exercises", "Auto-checked", "Kinds", "Minutes", "Points"]
             rows = [[self._chapter_link(ch, book), self._exercise_list(ch),
                      f"{sum(e.auto_checked for e in ch.exercises)} of {len(ch.exercises)}",
                      ", ".join(sorted({e.kind for e in ch.exercises})),
-                     str(sum(e.minutes for e in ch.exercises))] for ch in chapters]
-            widths = [22, 40, 12, 16, 10]
+                     str(sum(e.minutes for e in ch.exercises)),
+                     str(sum(e.points for e in ch.exercises))] for ch in chapters]
+            widths = [22, 36, 12, 14, 8, 8]
         else:
-            header = ["Chapter", "Exercise", "Kind", "Auto-checked", "Minutes"]
+            header = ["Chapter", "Exercise", "Kind", "Auto-checked", "Minutes", "Points"]
             rows = [[self._chapter_link(ch, book), self._exercise_link(e), e.kind,
-                     "yes" if e.auto_checked else "no (answer in words)", str(e.minutes)]
+                     "yes" if e.auto_checked else "no (answer in words)", str(e.minutes),
+                     str(e.points)]
                     for ch in chapters for e in ch.exercises]
-            widths = [22, 36, 16, 16, 10]
+            widths = [22, 34, 14, 14, 8, 8]
         return [_table(header, rows, widths)]
 
     def _chapter_link(self, chapter, book: Path) -> nodes.Node:
