@@ -6,11 +6,13 @@ reader of its own (:func:`solution_regions`), not by the tool under test.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jupytext
@@ -626,17 +628,37 @@ def test_cli_malformed_chapter(tmp_path):
 # The student notebook runs, and every check says "not attempted"
 # --------------------------------------------------------------------------
 
-@pytest.mark.build
-def test_student_notebook_runs_and_reports_not_attempted(chapter_file, tmp_path, monkeypatch):
+def _run_student(chapter: Path, out: Path):
     from nbclient import NotebookClient
 
-    # As in a student's kernel: explorers draw only their current frame.
-    monkeypatch.delenv("HELPERS_BOOK_BUILD", raising=False)
+    nb = nbformat.read(_student(chapter, out), as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(out)}})
+    # An event loop of this thread's own, closed at the end (execute() would leave one).
+    asyncio.run(client.async_execute())
+    return nb
 
-    path = _student(chapter_file, tmp_path)
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+@pytest.fixture(scope="module")
+def executed_students(tmp_path_factory):
+    """Every chapter's student notebook and the sample's, run in a kernel as a student
+    runs them, two at a time (a kernel a core); a future for each, by name."""
+    sample = tmp_path_factory.mktemp("sample") / "09-sample.md"
+    sample.write_text(SAMPLE)
+    chapters = {path.stem: path for path in toc_chapters()} | {"sample": sample}
+    with pytest.MonkeyPatch.context() as patch:
+        # As in a student's kernel: explorers draw only their current frame.
+        patch.delenv("HELPERS_BOOK_BUILD", raising=False)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {name: pool.submit(_run_student, path, tmp_path_factory.mktemp(name))
+                       for name, path in chapters.items()}
+    return futures
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", [path.stem for path in toc_chapters()] + ["sample"])
+def test_student_notebook_runs_and_reports_not_attempted(executed_students, name):
+    nb = executed_students[name].result()   # re-raises the run's error, if any
     checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
     assert checks
     for cell in nb.cells:
